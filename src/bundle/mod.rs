@@ -1,0 +1,278 @@
+//! Evidence bundles: a folder with `bundle.yaml` → a validated, typed [`Bundle`].
+//!
+//! `load` either returns a bundle that satisfies every rule of the format (section 2 of the
+//! contract), or every problem found, each with file, line, column and key path.
+
+pub mod diag;
+pub mod model;
+mod regions;
+mod schema;
+mod validate;
+mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use diag::Diagnostic;
+pub use model::Bundle;
+pub use schema::json_schema;
+
+use crate::checklist::Checklist;
+
+/// Largest `bundle.yaml` accepted. Real bundles are tens of kilobytes; a larger file is
+/// almost certainly not a bundle, and refusing it early keeps memory and time bounded.
+pub const MAX_BUNDLE_BYTES: u64 = 4 * 1024 * 1024;
+/// Most references a bundle may hold.
+pub const MAX_REFERENCES: usize = 2_000;
+/// Largest diagram accepted, in pixels per side.
+pub const MAX_DIAGRAM_SIDE: u32 = 12_000;
+/// Largest diagram file accepted.
+pub const MAX_DIAGRAM_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A bundle that passed validation, with what the renderers need from its folder.
+#[derive(Debug)]
+pub struct Loaded {
+    pub bundle: Bundle,
+    pub checklist: &'static Checklist,
+    /// The bundle folder.
+    pub root: PathBuf,
+    /// `bundle.yaml` as the user named it (for messages).
+    pub yaml_path: PathBuf,
+    /// The diagram, if any: its bundle path and bytes, already checked to decode.
+    pub diagram: Option<Diagram>,
+}
+
+/// The architecture diagram, read and checked.
+#[derive(Debug, Clone)]
+pub struct Diagram {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Image formats accepted for diagrams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+}
+
+impl ImageFormat {
+    /// The MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "image/png",
+            ImageFormat::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// Why a bundle could not be loaded: every problem found, and the source for snippets.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub source: Option<String>,
+}
+
+impl LoadError {
+    fn one(d: Diagnostic) -> Self {
+        LoadError {
+            diagnostics: vec![d],
+            source: None,
+        }
+    }
+
+    /// All diagnostics as source snippets, followed by a count.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            out.push_str(&d.render(self.source.as_deref()));
+            out.push_str("\n\n");
+        }
+        let n = self.diagnostics.len();
+        out.push_str(&format!(
+            "error: the bundle has {n} problem{}; nothing was written\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        out
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Splits what the user named (a folder or its `bundle.yaml`) into folder and YAML path.
+pub fn locate(input: &Path) -> (PathBuf, PathBuf) {
+    if input.is_dir() {
+        (input.to_path_buf(), input.join("bundle.yaml"))
+    } else {
+        let root = match input.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        (root, input.to_path_buf())
+    }
+}
+
+/// Reads and validates the bundle at `input` (a folder or its `bundle.yaml`).
+pub fn load(input: &Path) -> Result<Loaded, LoadError> {
+    let (root, yaml_path) = locate(input);
+    let source = read_source(&yaml_path).map_err(|d| LoadError::one(*d))?;
+    let with_source = |diagnostics: Vec<Diagnostic>| LoadError {
+        diagnostics,
+        source: Some(source.clone()),
+    };
+
+    let doc = yaml::parse(&source).map_err(|e| {
+        with_source(vec![Diagnostic {
+            file: yaml_path.clone(),
+            pos: e.pos,
+            key: String::new(),
+            message: e.message,
+            hint: None,
+        }])
+    })?;
+    if doc.value.is_null() {
+        return Err(LoadError::one(Diagnostic::file(
+            &yaml_path,
+            "bundle.yaml is empty; `dossier init DIR` writes a starter bundle",
+        )));
+    }
+
+    let mut found = schema::check(&doc);
+    let typed = if found.is_empty() {
+        match serde_json::from_value::<Bundle>(doc.value.clone()) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                found.push(schema::Found::at_root(format!(
+                    "does not fit the format: {e}"
+                )));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    let mut diagnostics: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|f| f.into_diagnostic(&yaml_path, &doc))
+        .collect();
+    let mut loaded = None;
+    if let Some(bundle) = typed {
+        let checked = validate::check(&bundle, &root, &doc, &yaml_path);
+        diagnostics.extend(checked.diagnostics);
+        if let Some(checklist) = checked.checklist {
+            loaded = Some(Loaded {
+                bundle,
+                checklist,
+                root,
+                yaml_path: yaml_path.clone(),
+                diagram: checked.diagram,
+            });
+        }
+    }
+    if !diagnostics.is_empty() {
+        diagnostics.sort_by_key(|d| d.pos.as_ref().map(|p| (p.line, p.column)));
+        return Err(with_source(diagnostics));
+    }
+    loaded.ok_or_else(|| {
+        with_source(vec![Diagnostic::file(
+            &yaml_path,
+            "the bundle could not be checked",
+        )])
+    })
+}
+
+/// Reads `bundle.yaml` as UTF-8 text, within the size limit, without a byte-order mark.
+fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "not found: give a bundle folder or its bundle.yaml".to_string()
+            }
+            std::io::ErrorKind::PermissionDenied => "cannot be read: permission denied".into(),
+            _ => format!("cannot be read: {e}"),
+        };
+        Box::new(Diagnostic::file(path, what))
+    })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Box::new(Diagnostic::file(path, format!("cannot be read: {e}"))))?;
+    if meta.is_dir() {
+        return Err(Box::new(Diagnostic::file(
+            path,
+            "is a folder, not a YAML file",
+        )));
+    }
+    if meta.len() > MAX_BUNDLE_BYTES {
+        return Err(Box::new(Diagnostic::file(
+            path,
+            format!(
+                "is {:.1} MB; bundle.yaml may be at most {} MB (put long documents in files and reference them)",
+                meta.len() as f64 / 1_048_576.0,
+                MAX_BUNDLE_BYTES / 1_048_576
+            ),
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // `take` guards against a file that grows while we read it.
+    file.take(MAX_BUNDLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Box::new(Diagnostic::file(path, format!("cannot be read: {e}"))))?;
+    if bytes.len() as u64 > MAX_BUNDLE_BYTES {
+        return Err(Box::new(Diagnostic::file(
+            path,
+            "grew past the size limit while being read",
+        )));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u64 + 1;
+            Err(Box::new(Diagnostic {
+                file: path.to_path_buf(),
+                pos: Some(diag::Pos {
+                    line,
+                    column,
+                    bytes: 0..0,
+                }),
+                key: String::new(),
+                message: format!(
+                    "is not UTF-8 text: invalid byte 0x{:02X}",
+                    bytes[e.valid_up_to()]
+                ),
+                hint: Some("save the file as UTF-8".into()),
+            }))
+        }
+    }
+}
+
+/// Files the bundle references, by role; used by renderers and by archiving.
+pub fn referenced_files(bundle: &Bundle) -> BTreeMap<String, &'static str> {
+    let mut files = BTreeMap::new();
+    if let Some(d) = &bundle.architecture.diagram {
+        files.insert(d.0.clone(), "diagram");
+    }
+    for r in &bundle.references {
+        for doc in &r.documents {
+            files.insert(doc.0.clone(), "document");
+        }
+    }
+    files
+}

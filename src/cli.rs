@@ -1,0 +1,104 @@
+//! The command line: `check`, `render`, `init`, `schema`. Parses arguments, runs the
+//! pipeline, prints diagnostics to stderr and data to stdout, and returns the exit code.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::Error;
+use crate::assess::{self, Status};
+use crate::bundle;
+
+/// Builds the AWS Machine Learning Competency application packet from an evidence bundle.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge every checklist item and list the gaps (exit 0 all Met, 1 any Not Met, 2 invalid).
+    Check {
+        /// The bundle folder or its bundle.yaml.
+        bundle: PathBuf,
+        /// Print the assessment as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a starter bundle with every key, commented, into a new or empty folder.
+    Init {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Print the JSON Schema of bundle.yaml (for editor completion).
+    Schema,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!("{}", e.render());
+            e.exit_code()
+        }
+    }
+}
+
+fn run(command: Command) -> Result<i32, Error> {
+    match command {
+        Command::Check { bundle, json } => {
+            let loaded = bundle::load(&bundle)?;
+            let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
+            if json {
+                let text = serde_json::to_string_pretty(&assessment.to_json())
+                    .map_err(|e| Error::Render(e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!(
+                    "{}",
+                    crate::report::check_table(&loaded.bundle, &assessment)
+                );
+            }
+            Ok(
+                if assessment.items.iter().all(|i| i.status == Status::Met) {
+                    0
+                } else {
+                    1
+                },
+            )
+        }
+        Command::Init { dir } => {
+            // The starter's `as_of` is today (UTC); the partner edits it.
+            let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
+            let today = jiff::civil::date(1970, 1, 1)
+                .checked_add(jiff::Span::new().days(days))
+                .map_err(|e| Error::Render(format!("today's date: {e}")))?;
+            crate::starter::init(&dir, today)?;
+            eprintln!(
+                "wrote a starter bundle to {}; fill it in, then run `dossier check {}`",
+                dir.join("bundle.yaml").display(),
+                dir.display()
+            );
+            Ok(0)
+        }
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&bundle::json_schema())
+                .map_err(|e| Error::Render(e.to_string()))?;
+            println!("{text}");
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! dossier: evidence bundle → assessment → application packet (Markdown, HTML, PDF).
+//!
+//! The pipeline, one module per stage: `bundle::load` → `assess::evaluate` →
+//! `packet::markdown` (tera templates) → `html::render` / `pdf::render`; `cli` is the only
+//! part that touches the command line, and `output` the only part that writes files.
+
+pub mod assess;
+pub mod bundle;
+pub mod checklist;
+pub mod cli;
+pub mod error;
+pub mod pdf;
+pub mod report;
+pub mod slug;
+pub mod starter;
+
+pub use error::Error;
