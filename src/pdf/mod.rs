@@ -1,1 +1,242 @@
 //! Packet Markdown → PDF (owned by the PDF work; see the issue "The packet as a print-quality PDF").
+//!
+//! Pipeline: Markdown events → [`model`] (blocks of styled text) → [`layout`] (pure: pages of
+//! positioned items, in [`length::Pt`]) → [`draw`] (printpdf + lopdf). Layout runs until the
+//! page numbers it prints (table of contents, "p. N" after internal links) are the pages the
+//! headings land on. Same input, same bytes: no clock, no random ids.
+
+mod draw;
+mod fonts;
+mod layout;
+mod length;
+mod model;
+mod text;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Paper size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// ISO A4, 210 × 297 mm.
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+}
+
+/// How the packet is typeset and what the PDF says about itself.
+#[derive(Debug, Clone, Default)]
+pub struct PdfOptions {
+    pub paper: Paper,
+    /// true = justified, false = ragged right.
+    pub justify: bool,
+    /// Document title (metadata).
+    pub title: String,
+    /// The partner name.
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    /// "YYYY-MM-DD" (the bundle's as_of): creation and modification date.
+    pub date: String,
+    /// e.g. "Acme Analytics, Inc. · Acme Forecast Studio".
+    pub running_header: String,
+    /// Heading anchors that start a new page (one per customer reference).
+    pub page_break_before: Vec<String>,
+    /// Anchor of the "Contents" H2: its Markdown list is replaced by a generated TOC with page numbers.
+    pub toc_anchor: Option<String>,
+    /// Extra fallback fonts (.ttf/.otf) tried after the shipped ones.
+    pub font_dirs: Vec<PathBuf>,
+}
+
+/// The finished PDF and what the reader should know about it.
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    pub bytes: Vec<u8>,
+    /// E.g. characters no font has, links to missing headings, missing images.
+    pub warnings: Vec<String>,
+}
+
+/// Why a PDF could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PdfError {
+    /// A font could not be read, parsed or subset.
+    Font(String),
+    /// An image could not be decoded.
+    Image(String),
+    /// Something is taller than an empty page.
+    DoesNotFit(String),
+    /// An option has an unusable value.
+    Option(String),
+    /// The PDF could not be assembled.
+    Write(String),
+}
+
+impl fmt::Display for PdfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PdfError::Font(m) => write!(f, "font error: {m}"),
+            PdfError::Image(m) => write!(f, "image error: {m}"),
+            PdfError::DoesNotFit(m) => write!(f, "content does not fit on a page: {m}"),
+            PdfError::Option(m) => write!(f, "invalid PDF option: {m}"),
+            PdfError::Write(m) => write!(f, "cannot write the PDF: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PdfError {}
+
+/// Layout passes before page numbers are taken as settled (two suffice in practice: page
+/// numbers only change line breaks when they gain a digit).
+const MAX_PASSES: usize = 5;
+
+/// Renders packet Markdown to PDF. `assets` maps image paths as written in the Markdown to
+/// their PNG/JPEG bytes.
+pub fn render(
+    markdown: &str,
+    assets: &BTreeMap<String, Vec<u8>>,
+    opts: &PdfOptions,
+) -> Result<RenderedPdf, PdfError> {
+    check_date(&opts.date)?;
+    let fonts = fonts::FontSet::load(&opts.font_dirs)?;
+    let blocks = model::parse(markdown);
+    let images = image_sizes(&blocks, assets)?;
+    let settings = layout::Settings {
+        geometry: match opts.paper {
+            Paper::A4 => layout::Geometry::a4(),
+            Paper::Letter => layout::Geometry::letter(),
+        },
+        justify: opts.justify,
+        running_header: opts.running_header.clone(),
+        page_break_before: opts.page_break_before.clone(),
+        toc_anchor: opts.toc_anchor.clone(),
+    };
+
+    let mut page_of = BTreeMap::new();
+    let mut laid = layout::layout(&blocks, &fonts, &images, &settings, &page_of)?;
+    for _ in 1..MAX_PASSES {
+        let learnt: BTreeMap<String, usize> = laid
+            .anchors
+            .iter()
+            .map(|(a, (page, _))| (a.clone(), page + 1))
+            .collect();
+        if learnt == page_of {
+            break;
+        }
+        page_of = learnt;
+        laid = layout::layout(&blocks, &fonts, &images, &settings, &page_of)?;
+    }
+
+    let info = draw::DocInfo {
+        title: opts.title.clone(),
+        author: opts.author.clone(),
+        subject: opts.subject.clone(),
+        keywords: opts.keywords.clone(),
+        date: opts.date.clone(),
+    };
+    let bytes = draw::draw(
+        &laid,
+        &fonts,
+        &settings.geometry,
+        assets,
+        &info,
+        seed(markdown, assets, opts),
+    )?;
+    Ok(RenderedPdf {
+        bytes,
+        warnings: laid.warnings,
+    })
+}
+
+/// A digest of everything that determines the output: the file identifier.
+fn seed(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -> u64 {
+    let mut h = draw::Fnv::new();
+    h.write(markdown.as_bytes());
+    for (k, v) in assets {
+        h.write(k.as_bytes());
+        h.write(v);
+    }
+    for s in [
+        &opts.title,
+        &opts.author,
+        &opts.subject,
+        &opts.date,
+        &opts.running_header,
+    ] {
+        h.write(s.as_bytes());
+        h.write(&[0]);
+    }
+    h.write(&[u8::from(opts.justify), opts.paper as u8]);
+    h.finish()
+}
+
+fn check_date(date: &str) -> Result<(), PdfError> {
+    let b = date.as_bytes();
+    let shape_ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let month = date
+        .get(5..7)
+        .and_then(|m| m.parse::<u8>().ok())
+        .unwrap_or(0);
+    let day = date
+        .get(8..10)
+        .and_then(|d| d.parse::<u8>().ok())
+        .unwrap_or(0);
+    if shape_ok && (1..=12).contains(&month) && (1..=31).contains(&day) {
+        Ok(())
+    } else {
+        Err(PdfError::Option(format!(
+            "date must be YYYY-MM-DD, got {date:?}"
+        )))
+    }
+}
+
+/// Pixel sizes of the images the document shows (layout needs them, not the pixels).
+fn image_sizes(
+    blocks: &[model::Block],
+    assets: &BTreeMap<String, Vec<u8>>,
+) -> Result<BTreeMap<String, (u32, u32)>, PdfError> {
+    fn walk<'b>(blocks: &'b [model::Block], out: &mut Vec<&'b str>) {
+        for b in blocks {
+            match b {
+                model::Block::Image { src, .. } => out.push(src),
+                model::Block::Quote(inner) => walk(inner, out),
+                model::Block::List { items, .. } => items.iter().for_each(|i| walk(&i.blocks, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut srcs = Vec::new();
+    walk(blocks, &mut srcs);
+    let mut out = BTreeMap::new();
+    for src in srcs {
+        let Some(bytes) = assets.get(src) else {
+            continue;
+        };
+        let dims = ::image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| PdfError::Image(format!("{src}: {e}")))?
+            .into_dimensions()
+            .map_err(|e| PdfError::Image(format!("{src}: {e}")))?;
+        out.insert(src.to_string(), dims);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_iso() {
+        assert!(check_date("2026-03-31").is_ok());
+        for bad in ["2026-3-31", "31.03.2026", "2026-13-01", "", "2026-03-3x"] {
+            assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! Fonts: the faces shipped in `fonts/` (compiled in with `include_bytes!`) plus fallback
+//! faces from `PdfOptions::font_dirs`. Maps text to glyphs with their advances, falling back
+//! face by face, and reports the characters that no face has instead of dropping them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use super::PdfError;
+use super::length::Pt;
+
+/// The typographic roles the layout asks for; each maps to one shipped face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum FaceKind {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+    /// Sans bold, for headings and table heads.
+    Heading,
+    Mono,
+}
+
+impl FaceKind {
+    /// The variant with bold and/or italic added (code and headings keep their face).
+    pub(crate) fn with(self, bold: bool, italic: bool) -> FaceKind {
+        match self {
+            FaceKind::Regular | FaceKind::Bold | FaceKind::Italic | FaceKind::BoldItalic => {
+                let b = bold || matches!(self, FaceKind::Bold | FaceKind::BoldItalic);
+                let i = italic || matches!(self, FaceKind::Italic | FaceKind::BoldItalic);
+                match (b, i) {
+                    (false, false) => FaceKind::Regular,
+                    (true, false) => FaceKind::Bold,
+                    (false, true) => FaceKind::Italic,
+                    (true, true) => FaceKind::BoldItalic,
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Index of a face inside a [`FontSet`].
+pub(crate) type FaceId = u16;
+
+/// The shipped faces, in `FaceKind` order, then the symbol fallback (task boxes, arrows).
+const SHIPPED: [(&str, &[u8]); 7] = [
+    (
+        "NotoSerif-Regular",
+        include_bytes!("../../fonts/NotoSerif-Regular.ttf"),
+    ),
+    (
+        "NotoSerif-Bold",
+        include_bytes!("../../fonts/NotoSerif-Bold.ttf"),
+    ),
+    (
+        "NotoSerif-Italic",
+        include_bytes!("../../fonts/NotoSerif-Italic.ttf"),
+    ),
+    (
+        "NotoSerif-BoldItalic",
+        include_bytes!("../../fonts/NotoSerif-BoldItalic.ttf"),
+    ),
+    (
+        "NotoSans-Bold",
+        include_bytes!("../../fonts/NotoSans-Bold.ttf"),
+    ),
+    (
+        "NotoSansMono-Regular",
+        include_bytes!("../../fonts/NotoSansMono-Regular.ttf"),
+    ),
+    ("DejaVuSans", include_bytes!("../../fonts/DejaVuSans.ttf")),
+];
+
+/// One font face: its program and the two tables layout needs (cmap and advances).
+#[derive(Debug)]
+pub(crate) struct Face {
+    /// PostScript-style name, used as /BaseFont (after the subset tag).
+    pub name: String,
+    pub bytes: Arc<[u8]>,
+    cmap: BTreeMap<u32, u16>,
+    advances: BTreeMap<u16, u16>,
+    units_per_em: f32,
+}
+
+impl Face {
+    /// Parses a TrueType/OpenType face; `None` if it is not a usable font.
+    fn parse(name: String, bytes: Arc<[u8]>) -> Option<Face> {
+        let mut warnings = Vec::new();
+        let parsed = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut warnings)?;
+        if parsed.codepoint_to_glyph.is_empty() {
+            return None;
+        }
+        Some(Face {
+            name,
+            cmap: parsed.codepoint_to_glyph,
+            advances: parsed.glyph_widths,
+            units_per_em: f32::from(parsed.units_per_em.max(1)),
+            bytes,
+        })
+    }
+
+    /// The glyph for a character, if the face has one.
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
+        self.cmap.get(&(c as u32)).copied().filter(|&g| g != 0)
+    }
+
+    /// Advance of a glyph at a font size.
+    pub(crate) fn advance(&self, gid: u16, size: Pt) -> Pt {
+        let units = self.advances.get(&gid).copied().unwrap_or(0);
+        size * (f32::from(units) / self.units_per_em)
+    }
+}
+
+/// One positioned-to-be glyph: which face, which glyph, how wide, and the text it stands for
+/// (for the PDF's ToUnicode map, so the text stays extractable).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Glyph {
+    pub face: FaceId,
+    pub gid: u16,
+    pub advance: Pt,
+    pub ch: char,
+}
+
+/// All faces available to one render: shipped ones first, then the user's fallbacks.
+#[derive(Debug, Clone)]
+pub(crate) struct FontSet {
+    faces: Vec<Arc<Face>>,
+}
+
+fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
+    // Parsing ~4 MB of fonts costs real time; do it once per process.
+    static SHIPPED_FACES: OnceLock<Result<Vec<Arc<Face>>, String>> = OnceLock::new();
+    let faces = SHIPPED_FACES.get_or_init(|| {
+        SHIPPED
+            .iter()
+            .map(|(name, bytes)| {
+                Face::parse((*name).to_string(), Arc::from(*bytes))
+                    .map(Arc::new)
+                    .ok_or_else(|| format!("shipped font {name} cannot be parsed"))
+            })
+            .collect()
+    });
+    match faces {
+        Ok(f) => Ok(f),
+        Err(e) => Err(PdfError::Font(e.clone())),
+    }
+}
+
+impl FontSet {
+    /// The shipped faces only.
+    pub(crate) fn shipped() -> Result<FontSet, PdfError> {
+        Ok(FontSet {
+            faces: shipped_faces()?.to_vec(),
+        })
+    }
+
+    /// The shipped faces plus every `.ttf`/`.otf` in `dirs` (in file-name order, so the
+    /// fallback order — and the output — does not depend on directory listing order).
+    pub(crate) fn load(dirs: &[PathBuf]) -> Result<FontSet, PdfError> {
+        let mut set = FontSet::shipped()?;
+        for dir in dirs {
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                PdfError::Font(format!("cannot read font directory {}: {e}", dir.display()))
+            })?;
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_font_file(p))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    PdfError::Font(format!("cannot read font {}: {e}", path.display()))
+                })?;
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "Fallback".to_string());
+                let name: String = name
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                let face = Face::parse(name, Arc::from(bytes)).ok_or_else(|| {
+                    PdfError::Font(format!(
+                        "{} is not a usable TrueType/OpenType font",
+                        path.display()
+                    ))
+                })?;
+                set.faces.push(Arc::new(face));
+            }
+        }
+        Ok(set)
+    }
+
+    /// The face with this id.
+    pub(crate) fn face(&self, id: FaceId) -> &Face {
+        &self.faces[usize::from(id)]
+    }
+
+    /// The order in which faces are tried for a role: its own face, the other shipped
+    /// faces, the symbol face, then the user's fallbacks.
+    fn chain(&self, kind: FaceKind) -> impl Iterator<Item = usize> + '_ {
+        let first = kind.index();
+        std::iter::once(first)
+            .chain(
+                [0, 4, 5, 1, 2, 3, 6]
+                    .into_iter()
+                    .filter(move |&i| i != first),
+            )
+            .chain(SHIPPED.len()..self.faces.len())
+    }
+
+    /// Glyphs for `text` in a role at a size. Characters that no face has come back as the
+    /// primary face's missing-glyph box and are listed in `missing`, so the caller can
+    /// report where they were.
+    pub(crate) fn shape(
+        &self,
+        text: &str,
+        kind: FaceKind,
+        size: Pt,
+        missing: &mut Vec<char>,
+    ) -> Vec<Glyph> {
+        let mut out = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            if is_invisible(c) {
+                continue;
+            }
+            let lookup = if c == '\u{a0}' { ' ' } else { c };
+            let found = self
+                .chain(kind)
+                .find_map(|i| self.faces[i].glyph(lookup).map(|g| (i, g)))
+                // A non-breaking space, if a face lacks it, is an ordinary space glyph.
+                .or_else(|| {
+                    self.faces[kind.index()]
+                        .glyph(' ')
+                        .filter(|_| c == '\u{a0}')
+                        .map(|g| (kind.index(), g))
+                });
+            let (face, gid) = match found {
+                Some(hit) => hit,
+                None => {
+                    missing.push(c);
+                    (kind.index(), 0)
+                }
+            };
+            out.push(Glyph {
+                face: face as FaceId,
+                gid,
+                advance: self.faces[face].advance(gid, size),
+                ch: c,
+            });
+        }
+        out
+    }
+
+    /// Width of a text in a role at a size (missing characters count as their box).
+    #[cfg(test)]
+    pub(crate) fn width(&self, text: &str, kind: FaceKind, size: Pt) -> Pt {
+        self.shape(text, kind, size, &mut Vec::new())
+            .iter()
+            .map(|g| g.advance)
+            .sum()
+    }
+}
+
+/// Characters that take no room and need no glyph: controls, soft hyphens, joiners and
+/// variation selectors. Breaking at zero-width spaces is the line breaker's business.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{fe00}'..='\u{fe0f}')
+}
+
+fn is_font_file(p: &Path) -> bool {
+    p.extension()
+        .map(|e| {
+            let e = e.to_string_lossy().to_ascii_lowercase();
+            e == "ttf" || e == "otf"
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_faces_cover_latin_greek_cyrillic() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let mut missing = Vec::new();
+        for kind in [
+            FaceKind::Regular,
+            FaceKind::Bold,
+            FaceKind::Italic,
+            FaceKind::BoldItalic,
+            FaceKind::Heading,
+            FaceKind::Mono,
+        ] {
+            let glyphs = fonts.shape(
+                "Façade Ωμέγα Привет ☐☑ — “quotes” …",
+                kind,
+                Pt(10.0),
+                &mut missing,
+            );
+            assert!(glyphs.iter().all(|g| g.gid != 0));
+        }
+        assert!(missing.is_empty(), "missing: {missing:?}");
+    }
+
+    #[test]
+    fn unknown_characters_are_reported_not_dropped() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let mut missing = Vec::new();
+        let glyphs = fonts.shape("a漢b", FaceKind::Regular, Pt(10.0), &mut missing);
+        assert_eq!(glyphs.len(), 3);
+        assert_eq!(missing, vec!['漢']);
+    }
+
+    #[test]
+    fn advances_scale_with_size() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let w10 = fonts.width("Hello", FaceKind::Regular, Pt(10.0));
+        let w20 = fonts.width("Hello", FaceKind::Regular, Pt(20.0));
+        assert!((w20.0 - 2.0 * w10.0).abs() < 0.01);
+        assert!(w10.0 > 20.0 && w10.0 < 35.0, "{w10:?}");
+    }
+}

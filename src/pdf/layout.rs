@@ -1,0 +1,2007 @@
+//! Layout: document model → pages of positioned items, all lengths in [`Pt`].
+//!
+//! Pure: takes blocks, fonts (plain data), image pixel sizes and the page numbers learnt
+//! by a previous pass; gives pages whose items the drawing step only has to write. Blocks
+//! are first flattened into [`Chunk`]s (a line, a table row, an image …) that carry their
+//! own keep-together rules; [`paginate`] then fills pages, so widows, orphans, headings
+//! kept with their text and repeated table heads are all decided on plain data. Content
+//! taller than an empty page is an error, never a loop.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use super::PdfError;
+use super::fonts::{FaceId, FaceKind, FontSet};
+use super::length::Pt;
+use super::model::{self, Block, Inline, Link, Status};
+use super::text::{self, Align, Atom, Line, Piece, PlacedGlyph, Rgb, RunStyle, Target};
+
+// ---- theme ---------------------------------------------------------------------------
+
+const BODY_SIZE: Pt = Pt(10.5);
+const BODY_LEADING: Pt = Pt(15.0);
+const PARA_GAP: Pt = Pt(7.0);
+const SMALL_SIZE: Pt = Pt(8.6);
+const TABLE_LEADING: Pt = Pt(11.4);
+const CELL_PAD_X: Pt = Pt(4.5);
+const CELL_PAD_Y: Pt = Pt(3.6);
+const CODE_LEADING: Pt = Pt(11.6);
+const CODE_PAD: Pt = Pt(6.0);
+const LIST_INDENT: Pt = Pt(18.0);
+const QUOTE_INDENT: Pt = Pt(14.0);
+
+const TEXT: Rgb = Rgb(0.11, 0.11, 0.13);
+const MUTED: Rgb = Rgb(0.40, 0.42, 0.46);
+const HEADING: Rgb = Rgb(0.07, 0.19, 0.35);
+const ACCENT: Rgb = Rgb(0.16, 0.38, 0.62);
+const LINK: Rgb = Rgb(0.08, 0.33, 0.66);
+const MET: Rgb = Rgb(0.07, 0.45, 0.20);
+const NOT_MET: Rgb = Rgb(0.72, 0.12, 0.10);
+const MET_BG: Rgb = Rgb(0.89, 0.96, 0.90);
+const NOT_MET_BG: Rgb = Rgb(0.99, 0.91, 0.90);
+const RULE: Rgb = Rgb(0.78, 0.80, 0.84);
+const CODE_BG: Rgb = Rgb(0.945, 0.953, 0.965);
+const HEAD_BG: Rgb = Rgb(0.925, 0.937, 0.955);
+
+// Noto's hhea ascender/descender, as fractions of the em: they centre text in its line box.
+const ASCENT: f32 = 1.069;
+const DESCENT: f32 = 0.293;
+
+/// Offset of the baseline below the top of a line box.
+fn baseline(size: Pt, leading: Pt) -> Pt {
+    (leading - size * (ASCENT + DESCENT)) / 2.0 + size * ASCENT
+}
+
+// ---- output types --------------------------------------------------------------------
+
+/// Page size and margins.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Geometry {
+    pub width: Pt,
+    pub height: Pt,
+    pub margin_x: Pt,
+    pub top: Pt,
+    pub bottom: Pt,
+}
+
+impl Geometry {
+    /// ISO A4.
+    pub(crate) fn a4() -> Geometry {
+        Geometry {
+            width: Pt(595.28),
+            height: Pt(841.89),
+            margin_x: Pt(72.0),
+            top: Pt(78.0),
+            bottom: Pt(72.0),
+        }
+    }
+
+    /// US Letter.
+    pub(crate) fn letter() -> Geometry {
+        Geometry {
+            width: Pt(612.0),
+            height: Pt(792.0),
+            margin_x: Pt(72.0),
+            top: Pt(78.0),
+            bottom: Pt(72.0),
+        }
+    }
+
+    pub(crate) fn body_width(&self) -> Pt {
+        self.width - self.margin_x * 2.0
+    }
+
+    pub(crate) fn body_height(&self) -> Pt {
+        self.height - self.top - self.bottom
+    }
+}
+
+/// Something to draw. `y` grows downwards from the top of the page (from the top of the
+/// chunk, before pagination); text `y` is the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Item {
+    Text {
+        x: Pt,
+        y: Pt,
+        face: FaceId,
+        size: Pt,
+        color: Rgb,
+        glyphs: Vec<PlacedGlyph>,
+    },
+    Rect {
+        x: Pt,
+        y: Pt,
+        w: Pt,
+        h: Pt,
+        color: Rgb,
+    },
+    Line {
+        x1: Pt,
+        y1: Pt,
+        x2: Pt,
+        y2: Pt,
+        width: Pt,
+        color: Rgb,
+    },
+    Image {
+        x: Pt,
+        y: Pt,
+        w: Pt,
+        h: Pt,
+        src: String,
+    },
+    Link {
+        x: Pt,
+        y: Pt,
+        w: Pt,
+        h: Pt,
+        target: Target,
+    },
+}
+
+impl Item {
+    fn shift(&mut self, dy: Pt) {
+        match self {
+            Item::Text { y, .. }
+            | Item::Rect { y, .. }
+            | Item::Image { y, .. }
+            | Item::Link { y, .. } => *y += dy,
+            Item::Line { y1, y2, .. } => {
+                *y1 += dy;
+                *y2 += dy;
+            }
+        }
+    }
+}
+
+/// An unbreakable slice of the flow: a line of text, a table row, an image.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Chunk {
+    pub height: Pt,
+    /// Gap above; dropped at the top of a page.
+    pub space_before: Pt,
+    pub items: Vec<Item>,
+    /// No page break between this chunk and the next.
+    pub keep_with_next: bool,
+    /// Starts a new page.
+    pub break_before: bool,
+    /// Drawn first when this chunk opens a page (a table's head row).
+    pub header: Option<Rc<Chunk>>,
+    /// Heading anchors that point here.
+    pub anchors: Vec<String>,
+    /// Baseline of the first text line, to align list markers with it.
+    pub baseline: Option<Pt>,
+    /// Heading path, for error messages.
+    pub context: Rc<str>,
+}
+
+/// One page of positioned items.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Page {
+    pub items: Vec<Item>,
+}
+
+/// A heading, for the outline.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeadingMark {
+    pub level: u8,
+    pub title: String,
+    pub anchor: String,
+}
+
+/// Anchor → (page index, y of the heading top).
+pub(crate) type Anchors = BTreeMap<String, (usize, Pt)>;
+
+/// The laid-out document.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub pages: Vec<Page>,
+    pub anchors: Anchors,
+    pub headings: Vec<HeadingMark>,
+    pub warnings: Vec<String>,
+}
+
+/// What the layout needs from the options.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub geometry: Geometry,
+    pub justify: bool,
+    pub running_header: String,
+    pub page_break_before: Vec<String>,
+    pub toc_anchor: Option<String>,
+}
+
+// ---- entry point ---------------------------------------------------------------------
+
+/// Lays out the document. `page_of` maps anchors to 1-based page numbers from a previous
+/// pass (empty on the first), for the table of contents and "p. N" after internal links.
+pub(crate) fn layout(
+    blocks: &[Block],
+    fonts: &FontSet,
+    images: &BTreeMap<String, (u32, u32)>,
+    settings: &Settings,
+    page_of: &BTreeMap<String, usize>,
+) -> Result<Layout, PdfError> {
+    let known: BTreeSet<String> = collect_headings(blocks)
+        .into_iter()
+        .map(|h| h.anchor)
+        .collect();
+    let mut flow = Flow {
+        fonts,
+        images,
+        settings,
+        page_of,
+        known,
+        path: Vec::new(),
+        missing: BTreeMap::new(),
+        warnings: Vec::new(),
+        context: Rc::from("title page"),
+    };
+    let geo = settings.geometry;
+    let ctx = Ctx {
+        x: geo.margin_x,
+        width: geo.body_width(),
+        color: TEXT,
+        align: if settings.justify {
+            Align::Justify
+        } else {
+            Align::Left
+        },
+    };
+
+    let first_h2 = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { level: 2, .. }))
+        .unwrap_or(blocks.len());
+    let mut chunks = flow.title_page(&blocks[..first_h2], ctx);
+    let body = flow.body(&blocks[first_h2..], blocks, ctx);
+    chunks.extend(body);
+
+    let (mut pages, anchors) = paginate(&chunks, &geo)?;
+    flow.decorate(&mut pages);
+
+    let mut warnings = flow.warnings;
+    for (path, chars) in flow.missing {
+        let list: Vec<String> = chars
+            .iter()
+            .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
+            .collect();
+        warnings.push(format!(
+            "{path}: no font has {}; drawn as a missing-glyph box (add a font with PdfOptions::font_dirs)",
+            list.join(", ")
+        ));
+    }
+    Ok(Layout {
+        pages,
+        anchors,
+        headings: collect_headings(blocks),
+        warnings,
+    })
+}
+
+fn collect_headings(blocks: &[Block]) -> Vec<HeadingMark> {
+    let mut out = Vec::new();
+    fn walk(blocks: &[Block], out: &mut Vec<HeadingMark>) {
+        for b in blocks {
+            match b {
+                Block::Heading {
+                    level,
+                    text,
+                    anchor,
+                    ..
+                } => out.push(HeadingMark {
+                    level: *level,
+                    title: text.clone(),
+                    anchor: anchor.clone(),
+                }),
+                Block::Quote(inner) => walk(inner, out),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(&i.blocks, out)),
+                _ => {}
+            }
+        }
+    }
+    walk(blocks, &mut out);
+    out
+}
+
+// ---- pagination ----------------------------------------------------------------------
+
+/// Fills pages with chunks, honouring keep-with-next groups, forced breaks and repeated
+/// table heads. Returns the pages and where each anchor landed.
+pub(crate) fn paginate(chunks: &[Chunk], geo: &Geometry) -> Result<(Vec<Page>, Anchors), PdfError> {
+    let body = geo.body_height();
+    let mut state = Pager {
+        pages: vec![Page::default()],
+        anchors: BTreeMap::new(),
+        cursor: Pt::ZERO,
+        empty: true,
+        top: geo.top,
+    };
+    let mut i = 0;
+    while i < chunks.len() {
+        let mut j = i;
+        while j + 1 < chunks.len() && chunks[j].keep_with_next && !chunks[j + 1].break_before {
+            j += 1;
+        }
+        if chunks[i].break_before && !state.empty {
+            state.new_page();
+        }
+        let need = group_height(&chunks[i..=j], state.empty);
+        if state.cursor + need <= body + text_eps() {
+            for c in &chunks[i..=j] {
+                state.place(c);
+            }
+            i = j + 1;
+            continue;
+        }
+        if !state.empty {
+            state.new_page();
+            continue;
+        }
+        // The group does not fit even an empty page: keep what fits together, break the rest.
+        let mut placed = false;
+        while i <= j {
+            let need = group_height(&chunks[i..=i], state.empty);
+            if state.cursor + need > body + text_eps() {
+                break;
+            }
+            state.place(&chunks[i]);
+            i += 1;
+            placed = true;
+        }
+        if !placed {
+            let c = &chunks[i];
+            return Err(PdfError::DoesNotFit(format!(
+                "content in \"{}\" is {:.0} pt tall but a page holds {:.0} pt",
+                c.context,
+                group_height(&chunks[i..=i], true).0,
+                body.0
+            )));
+        }
+    }
+    Ok((state.pages, state.anchors))
+}
+
+fn text_eps() -> Pt {
+    Pt(0.01)
+}
+
+/// Height a group needs; at the top of a page its first gap is dropped and a table head
+/// is repeated.
+fn group_height(group: &[Chunk], at_top: bool) -> Pt {
+    let mut h = Pt::ZERO;
+    for (k, c) in group.iter().enumerate() {
+        if k > 0 || !at_top {
+            h += c.space_before;
+        }
+        h += c.height;
+    }
+    if at_top && let Some(head) = group.first().and_then(|c| c.header.as_ref()) {
+        h += head.height;
+    }
+    h
+}
+
+struct Pager {
+    pages: Vec<Page>,
+    anchors: Anchors,
+    cursor: Pt,
+    empty: bool,
+    top: Pt,
+}
+
+impl Pager {
+    fn new_page(&mut self) {
+        self.pages.push(Page::default());
+        self.cursor = Pt::ZERO;
+        self.empty = true;
+    }
+
+    fn place(&mut self, chunk: &Chunk) {
+        if self.empty
+            && let Some(head) = &chunk.header
+        {
+            let head = head.clone();
+            self.put(&head, Pt::ZERO, true);
+        }
+        let gap = if self.empty {
+            Pt::ZERO
+        } else {
+            chunk.space_before
+        };
+        let at_top = self.empty;
+        self.put(chunk, gap, at_top);
+    }
+
+    fn put(&mut self, chunk: &Chunk, gap: Pt, at_top: bool) {
+        let y0 = self.cursor + gap;
+        let page_index = self.pages.len() - 1;
+        let origin = self.top + y0;
+        let page = &mut self.pages[page_index];
+        for item in &chunk.items {
+            let mut item = item.clone();
+            // Decorations that reach up into the dropped gap (quote bars) stop at the page top.
+            if at_top
+                && let Item::Rect { y, h, .. } = &mut item
+                && *y < Pt::ZERO
+            {
+                *h += *y;
+                *y = Pt::ZERO;
+            }
+            item.shift(origin);
+            page.items.push(item);
+        }
+        for a in &chunk.anchors {
+            self.anchors.insert(a.clone(), (page_index, origin));
+        }
+        self.cursor = y0 + chunk.height;
+        self.empty = false;
+    }
+}
+
+// ---- flow: blocks → chunks -----------------------------------------------------------
+
+/// Where a block goes and how its text looks by default.
+#[derive(Debug, Clone, Copy)]
+struct Ctx {
+    x: Pt,
+    width: Pt,
+    color: Rgb,
+    align: Align,
+}
+
+impl Ctx {
+    fn indented(self, by: Pt) -> Ctx {
+        Ctx {
+            x: self.x + by,
+            width: self.width - by,
+            ..self
+        }
+    }
+}
+
+/// Base text style of a block.
+#[derive(Debug, Clone, Copy)]
+struct TextStyle {
+    kind: FaceKind,
+    size: Pt,
+    leading: Pt,
+    color: Rgb,
+}
+
+impl TextStyle {
+    fn body(color: Rgb) -> TextStyle {
+        TextStyle {
+            kind: FaceKind::Regular,
+            size: BODY_SIZE,
+            leading: BODY_LEADING,
+            color,
+        }
+    }
+}
+
+/// How an internal link shows its target page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PageRef {
+    /// "Title, p. 7" (tables).
+    Comma,
+    /// "Title (p. 7)" (prose).
+    Paren,
+    /// Nothing (table of contents, headings).
+    None,
+}
+
+struct Flow<'a> {
+    fonts: &'a FontSet,
+    images: &'a BTreeMap<String, (u32, u32)>,
+    settings: &'a Settings,
+    page_of: &'a BTreeMap<String, usize>,
+    known: BTreeSet<String>,
+    /// Current heading texts by level, for warnings.
+    path: Vec<(u8, String)>,
+    missing: BTreeMap<String, BTreeSet<char>>,
+    warnings: Vec<String>,
+    context: Rc<str>,
+}
+
+impl Flow<'_> {
+    fn enter_heading(&mut self, level: u8, text: &str) {
+        self.path.retain(|(l, _)| *l < level);
+        self.path.push((level, text.to_string()));
+        let shown: Vec<&str> = self
+            .path
+            .iter()
+            .filter(|(l, _)| *l >= 2)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        self.context = Rc::from(if shown.is_empty() {
+            "title page".to_string()
+        } else {
+            shown.join(" › ")
+        });
+    }
+
+    fn shape(&mut self, text: &str, kind: FaceKind, size: Pt) -> Vec<super::fonts::Glyph> {
+        let mut missing = Vec::new();
+        let glyphs = self.fonts.shape(text, kind, size, &mut missing);
+        if !missing.is_empty() {
+            self.missing
+                .entry(self.context.to_string())
+                .or_default()
+                .extend(missing);
+        }
+        glyphs
+    }
+
+    // -- inline text --
+
+    fn run_style(&self, s: &model::InlineStyle, base: &TextStyle) -> RunStyle {
+        let bold = s.bold || s.status.is_some();
+        let (kind, size) = if s.code {
+            (FaceKind::Mono, base.size * 0.88)
+        } else {
+            (base.kind.with(bold, s.italic), base.size)
+        };
+        let link = match &s.link {
+            Some(Link::External(u)) => Some(Target::Uri(u.clone())),
+            Some(Link::Internal(a)) if self.known.contains(a) => Some(Target::Anchor(a.clone())),
+            _ => None,
+        };
+        let color = match s.status {
+            Some(Status::Met) => MET,
+            Some(Status::NotMet) => NOT_MET,
+            None if link.is_some() => LINK,
+            None => base.color,
+        };
+        RunStyle {
+            kind,
+            size,
+            color,
+            link,
+            strike: s.strike,
+            code_bg: s.code,
+        }
+    }
+
+    fn page_label(&self, anchor: &str) -> String {
+        match self.page_of.get(anchor) {
+            Some(n) => n.to_string(),
+            // First pass: a two-digit placeholder keeps the second pass's lines close.
+            None => "00".to_string(),
+        }
+    }
+
+    /// Inline runs → atoms for the line breaker.
+    fn atoms(&mut self, inlines: &[Inline], base: &TextStyle, page_ref: PageRef) -> Vec<Atom> {
+        let mut out = Vec::new();
+        let mut word: Vec<Piece> = Vec::new();
+        for (i, inline) in inlines.iter().enumerate() {
+            if let Some(Link::Internal(a)) = &inline.style.link
+                && !self.known.contains(a)
+            {
+                let w = format!(
+                    "{}: the link to #{a} has no matching heading; it is shown as plain text",
+                    self.context
+                );
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
+            let style = self.run_style(&inline.style, base);
+            if inline.text == "\n" {
+                self.flush_word(&mut word, &mut out);
+                out.push(Atom::Newline);
+                continue;
+            }
+            self.push_text(&inline.text, &style, &mut word, &mut out);
+            // After the last run of an internal link, say which page it points to.
+            if let (Some(Target::Anchor(a)), true) = (&style.link, page_ref != PageRef::None) {
+                let next_same = inlines
+                    .get(i + 1)
+                    .is_some_and(|n| n.style.link == inline.style.link);
+                if !next_same {
+                    let mut s = style.clone();
+                    s.kind = base.kind;
+                    s.strike = false;
+                    s.code_bg = false;
+                    let label = self.page_label(a);
+                    let suffix = match page_ref {
+                        PageRef::Comma => format!(", p.\u{a0}{label}"),
+                        _ => format!(" (p.\u{a0}{label})"),
+                    };
+                    self.push_text(&suffix, &s, &mut word, &mut out);
+                }
+            }
+        }
+        self.flush_word(&mut word, &mut out);
+        out
+    }
+
+    fn push_text(
+        &mut self,
+        text: &str,
+        style: &RunStyle,
+        word: &mut Vec<Piece>,
+        out: &mut Vec<Atom>,
+    ) {
+        let mut buf = String::new();
+        for c in text.chars() {
+            match c {
+                ' ' | '\t' | '\n' | '\r' | '\u{200b}' => {
+                    self.push_token(&buf, style, word);
+                    buf.clear();
+                    self.flush_word(word, out);
+                    let glyphs = if c == '\u{200b}' {
+                        Vec::new()
+                    } else {
+                        self.shape(" ", style.kind, style.size)
+                    };
+                    out.push(Atom::Space(Piece {
+                        style: style.clone(),
+                        glyphs,
+                    }));
+                }
+                _ => buf.push(c),
+            }
+        }
+        self.push_token(&buf, style, word);
+    }
+
+    /// Shapes a space-free token onto the current word. A bare http(s) URL in unlinked
+    /// text becomes a link, as GitHub shows it (trailing punctuation stays outside).
+    fn push_token(&mut self, token: &str, style: &RunStyle, word: &mut Vec<Piece>) {
+        if token.is_empty() {
+            return;
+        }
+        let lower = token.to_ascii_lowercase();
+        if style.link.is_none()
+            && !style.code_bg
+            && (lower.starts_with("https://") || lower.starts_with("http://"))
+        {
+            let url = token.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"']);
+            let rest = &token[url.len()..];
+            let link_style = RunStyle {
+                color: LINK,
+                link: Some(Target::Uri(url.to_string())),
+                ..style.clone()
+            };
+            let glyphs = self.shape(url, style.kind, style.size);
+            word.push(Piece {
+                style: link_style,
+                glyphs,
+            });
+            if !rest.is_empty() {
+                let glyphs = self.shape(rest, style.kind, style.size);
+                word.push(Piece {
+                    style: style.clone(),
+                    glyphs,
+                });
+            }
+            return;
+        }
+        let glyphs = self.shape(token, style.kind, style.size);
+        word.push(Piece {
+            style: style.clone(),
+            glyphs,
+        });
+    }
+
+    fn flush_word(&self, word: &mut Vec<Piece>, out: &mut Vec<Atom>) {
+        if !word.is_empty() {
+            out.push(Atom::Word(std::mem::take(word)));
+        }
+    }
+
+    /// Items for one placed line whose box starts at `top`.
+    fn line_items(
+        &self,
+        line: &Line,
+        x: Pt,
+        width: Pt,
+        align: Align,
+        top: Pt,
+        style: &TextStyle,
+    ) -> Vec<Item> {
+        let runs = text::place_line(line, x, width, align);
+        let base = top + baseline(style.size, style.leading);
+        let mut back = Vec::new();
+        let mut front = Vec::new();
+        let mut links: Vec<Item> = Vec::new();
+        for run in &runs {
+            let w = run.width();
+            let size = run.style.size;
+            if run.style.code_bg {
+                back.push(Item::Rect {
+                    x: run.x - Pt(1.5),
+                    y: base - size * 0.95,
+                    w: w + Pt(3.0),
+                    h: size * 1.3,
+                    color: CODE_BG,
+                });
+            }
+            // One text item per face (fallback fonts split a run).
+            let mut pen = run.x;
+            let mut start = 0;
+            while start < run.glyphs.len() {
+                let face = run.glyphs[start].face;
+                let end = run.glyphs[start..]
+                    .iter()
+                    .position(|g| g.face != face)
+                    .map_or(run.glyphs.len(), |p| start + p);
+                let glyphs = run.glyphs[start..end].to_vec();
+                let seg_w: Pt = glyphs.iter().map(|g| g.advance + g.extra).sum();
+                front.push(Item::Text {
+                    x: pen,
+                    y: base,
+                    face,
+                    size,
+                    color: run.style.color,
+                    glyphs,
+                });
+                pen += seg_w;
+                start = end;
+            }
+            if run.style.strike {
+                let y = base - size * 0.27;
+                front.push(Item::Line {
+                    x1: run.x,
+                    y1: y,
+                    x2: run.x + w,
+                    y2: y,
+                    width: size * 0.06,
+                    color: run.style.color,
+                });
+            }
+            if let Some(target) = &run.style.link {
+                let h = style.leading;
+                match links.last_mut() {
+                    Some(Item::Link {
+                        x: lx,
+                        w: lw,
+                        target: t,
+                        ..
+                    }) if t == target && (*lx + *lw - run.x).0.abs() < 0.5 => {
+                        *lw = run.x + w - *lx;
+                    }
+                    _ => links.push(Item::Link {
+                        x: run.x,
+                        y: top,
+                        w,
+                        h,
+                        target: target.clone(),
+                    }),
+                }
+            }
+        }
+        back.extend(front);
+        back.extend(links);
+        back
+    }
+
+    /// Text → chunks, one per line, glued against widows and orphans.
+    fn text_chunks(
+        &mut self,
+        inlines: &[Inline],
+        style: TextStyle,
+        ctx: Ctx,
+        page_ref: PageRef,
+        space_before: Pt,
+    ) -> Vec<Chunk> {
+        let atoms = self.atoms(inlines, &style, page_ref);
+        let lines = text::break_lines(&atoms, ctx.width);
+        let n = lines.len();
+        let mut chunks: Vec<Chunk> = lines
+            .iter()
+            .enumerate()
+            .map(|(k, line)| Chunk {
+                height: style.leading,
+                space_before: if k == 0 { space_before } else { Pt::ZERO },
+                items: self.line_items(line, ctx.x, ctx.width, ctx.align, Pt::ZERO, &style),
+                baseline: Some(baseline(style.size, style.leading)),
+                context: self.context.clone(),
+                ..Chunk::default()
+            })
+            .collect();
+        if n >= 2 {
+            chunks[0].keep_with_next = true;
+            chunks[n - 2].keep_with_next = true;
+        }
+        chunks
+    }
+
+    // -- blocks --
+
+    fn title_page(&mut self, blocks: &[Block], ctx: Ctx) -> Vec<Chunk> {
+        let mut out = vec![Chunk {
+            height: self.settings.geometry.body_height() * 0.2,
+            context: self.context.clone(),
+            ..Chunk::default()
+        }];
+        let mut rest = blocks;
+        if let Some(Block::Heading {
+            level: 1,
+            inlines,
+            anchor,
+            text,
+            ..
+        }) = blocks.first()
+        {
+            self.enter_heading(1, text);
+            let style = TextStyle {
+                kind: FaceKind::Heading,
+                size: Pt(25.0),
+                leading: Pt(31.0),
+                color: HEADING,
+            };
+            let mut title = self.text_chunks(
+                inlines,
+                style,
+                Ctx {
+                    align: Align::Left,
+                    ..ctx
+                },
+                PageRef::None,
+                Pt::ZERO,
+            );
+            if let Some(first) = title.first_mut() {
+                first.anchors.push(anchor.clone());
+            }
+            for c in &mut title {
+                c.keep_with_next = true;
+            }
+            out.extend(title);
+            out.push(Chunk {
+                height: Pt(26.0),
+                items: vec![Item::Rect {
+                    x: ctx.x,
+                    y: Pt(12.0),
+                    w: Pt(64.0),
+                    h: Pt(3.0),
+                    color: ACCENT,
+                }],
+                context: self.context.clone(),
+                ..Chunk::default()
+            });
+            rest = &blocks[1..];
+        }
+        out.extend(self.blocks(rest, ctx));
+        out
+    }
+
+    fn body(&mut self, blocks: &[Block], all: &[Block], ctx: Ctx) -> Vec<Chunk> {
+        let mut out = Vec::new();
+        let toc_anchor = self.settings.toc_anchor.clone();
+        let mut in_toc = false;
+        let mut first_after_toc = false;
+        let mut first = true;
+        let mut after_heading: Option<Pt> = None;
+        for block in blocks {
+            if let Block::Heading { level, anchor, .. } = block {
+                if *level <= 2 {
+                    if in_toc {
+                        first_after_toc = true;
+                    }
+                    in_toc = false;
+                }
+                let mut chunks = self.block(block, ctx, after_heading.take());
+                let start_page =
+                    first || first_after_toc || self.settings.page_break_before.contains(anchor);
+                if let Some(c) = chunks.first_mut() {
+                    c.break_before |= start_page;
+                }
+                first = false;
+                first_after_toc = false;
+                after_heading = Some(heading_gap_after(*level));
+                out.extend(chunks);
+                if toc_anchor.as_deref() == Some(anchor.as_str()) {
+                    in_toc = true;
+                    let entries = self.toc(all, anchor, ctx);
+                    out.extend(entries);
+                    after_heading = None;
+                }
+                continue;
+            }
+            if in_toc && matches!(block, Block::List { .. }) {
+                continue;
+            }
+            out.extend(self.block(block, ctx, after_heading.take()));
+        }
+        out
+    }
+
+    /// Blocks in a container (title page, list item, quote).
+    fn blocks(&mut self, blocks: &[Block], ctx: Ctx) -> Vec<Chunk> {
+        let mut out = Vec::new();
+        let mut after_heading = None;
+        for b in blocks {
+            out.extend(self.block(b, ctx, after_heading.take()));
+            if let Block::Heading { level, .. } = b {
+                after_heading = Some(heading_gap_after(*level));
+            }
+        }
+        out
+    }
+
+    /// One block; `gap` overrides its space before (used right after a heading).
+    fn block(&mut self, block: &Block, ctx: Ctx, gap: Option<Pt>) -> Vec<Chunk> {
+        let mut chunks = match block {
+            Block::Heading {
+                level,
+                inlines,
+                text,
+                anchor,
+            } => self.heading(*level, inlines, text, anchor, ctx),
+            Block::Paragraph(inlines) => self.text_chunks(
+                inlines,
+                TextStyle::body(ctx.color),
+                ctx,
+                PageRef::Paren,
+                PARA_GAP,
+            ),
+            Block::List { start, items } => self.list(*start, items, ctx, 0),
+            Block::Quote(inner) => self.quote(inner, ctx),
+            Block::Code(text) => self.code(text, ctx),
+            Block::Table { aligns, head, rows } => self.table(aligns, head, rows, ctx),
+            Block::Image { src, alt } => self.image(src, alt, ctx),
+            Block::Rule => vec![Chunk {
+                height: Pt(10.0),
+                space_before: PARA_GAP,
+                items: vec![Item::Line {
+                    x1: ctx.x,
+                    y1: Pt(5.0),
+                    x2: ctx.x + ctx.width,
+                    y2: Pt(5.0),
+                    width: Pt(0.6),
+                    color: RULE,
+                }],
+                context: self.context.clone(),
+                ..Chunk::default()
+            }],
+        };
+        if let (Some(g), Some(first)) = (gap, chunks.first_mut()) {
+            first.space_before = g;
+        }
+        chunks
+    }
+
+    fn heading(
+        &mut self,
+        level: u8,
+        inlines: &[Inline],
+        text: &str,
+        anchor: &str,
+        ctx: Ctx,
+    ) -> Vec<Chunk> {
+        self.enter_heading(level, text);
+        let (size, before) = match level {
+            1 => (Pt(19.0), Pt(24.0)),
+            2 => (Pt(15.5), Pt(22.0)),
+            3 => (Pt(12.5), Pt(16.0)),
+            _ => (Pt(10.8), Pt(12.0)),
+        };
+        let color = if level <= 3 { HEADING } else { TEXT };
+        let style = TextStyle {
+            kind: FaceKind::Heading,
+            size,
+            leading: size * 1.28,
+            color,
+        };
+        // Headings are never justified, and their links are not decorated with pages.
+        let plain: Vec<Inline> = inlines
+            .iter()
+            .map(|i| Inline {
+                text: i.text.clone(),
+                style: model::InlineStyle {
+                    link: None,
+                    ..i.style.clone()
+                },
+            })
+            .collect();
+        let mut chunks = self.text_chunks(
+            &plain,
+            style,
+            Ctx {
+                align: Align::Left,
+                ..ctx
+            },
+            PageRef::None,
+            before,
+        );
+        for c in &mut chunks {
+            c.keep_with_next = true;
+        }
+        if level == 2
+            && let Some(last) = chunks.last_mut()
+        {
+            // A hairline under section headings structures long packets.
+            let y = last.height + Pt(3.0);
+            last.items.push(Item::Line {
+                x1: ctx.x,
+                y1: y,
+                x2: ctx.x + ctx.width,
+                y2: y,
+                width: Pt(0.5),
+                color: RULE,
+            });
+            last.height += Pt(4.0);
+        }
+        if let Some(first) = chunks.first_mut() {
+            first.anchors.push(anchor.to_string());
+        }
+        chunks
+    }
+
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        items: &[model::ListItem],
+        ctx: Ctx,
+        depth: usize,
+    ) -> Vec<Chunk> {
+        let mut out = Vec::new();
+        let inner = ctx.indented(LIST_INDENT);
+        for (n, item) in items.iter().enumerate() {
+            let mut chunks = Vec::new();
+            for (k, b) in item.blocks.iter().enumerate() {
+                let mut c = match b {
+                    Block::List { start, items } => self.list(*start, items, inner, depth + 1),
+                    other => self.block(other, inner, None),
+                };
+                if let Some(first) = c.first_mut() {
+                    first.space_before = if k == 0 { Pt(3.0) } else { Pt(4.0) };
+                }
+                chunks.extend(c);
+            }
+            if chunks.is_empty() {
+                chunks.push(Chunk {
+                    height: BODY_LEADING,
+                    baseline: Some(baseline(BODY_SIZE, BODY_LEADING)),
+                    context: self.context.clone(),
+                    ..Chunk::default()
+                });
+            }
+            let (marker, kind, color) = match (item.task, start) {
+                (Some(true), _) => ("☑".to_string(), FaceKind::Regular, ACCENT),
+                (Some(false), _) => ("☐".to_string(), FaceKind::Regular, MUTED),
+                (None, Some(s)) => (format!("{}.", s + n as u64), FaceKind::Regular, ctx.color),
+                (None, None) => (
+                    ["•", "◦", "▪"][depth % 3].to_string(),
+                    FaceKind::Regular,
+                    ctx.color,
+                ),
+            };
+            let glyphs = self.shape(&marker, kind, BODY_SIZE);
+            let w: Pt = glyphs.iter().map(|g| g.advance).sum();
+            let first = &mut chunks[0];
+            let y = first.baseline.unwrap_or(baseline(BODY_SIZE, BODY_LEADING));
+            let x = inner.x - Pt(5.0) - w;
+            for (face, run) in split_faces(glyphs) {
+                first.items.push(Item::Text {
+                    x: x + run.0,
+                    y,
+                    face,
+                    size: BODY_SIZE,
+                    color,
+                    glyphs: run.1,
+                });
+            }
+            out.extend(chunks);
+        }
+        if let Some(first) = out.first_mut() {
+            first.space_before = PARA_GAP;
+        }
+        out
+    }
+
+    fn quote(&mut self, inner: &[Block], ctx: Ctx) -> Vec<Chunk> {
+        let inner_ctx = Ctx {
+            color: MUTED,
+            ..ctx.indented(QUOTE_INDENT)
+        };
+        let mut chunks = self.blocks(inner, inner_ctx);
+        for (k, c) in chunks.iter_mut().enumerate() {
+            // The bar runs through the gaps between the quote's own chunks.
+            let reach = if k == 0 { Pt::ZERO } else { c.space_before };
+            c.items.insert(
+                0,
+                Item::Rect {
+                    x: ctx.x + Pt(1.0),
+                    y: -reach,
+                    w: Pt(2.5),
+                    h: c.height + reach,
+                    color: RULE,
+                },
+            );
+        }
+        if let Some(first) = chunks.first_mut() {
+            first.space_before = PARA_GAP;
+        }
+        chunks
+    }
+
+    fn code(&mut self, code: &str, ctx: Ctx) -> Vec<Chunk> {
+        let style = TextStyle {
+            kind: FaceKind::Mono,
+            size: SMALL_SIZE,
+            leading: CODE_LEADING,
+            color: TEXT,
+        };
+        let run = RunStyle {
+            kind: FaceKind::Mono,
+            size: SMALL_SIZE,
+            color: TEXT,
+            link: None,
+            strike: false,
+            code_bg: false,
+        };
+        let inner_w = ctx.width - CODE_PAD * 2.0;
+        let mut lines: Vec<Line> = Vec::new();
+        for src in code.split('\n') {
+            let expanded = src.replace('\t', "    ");
+            // Spaces are significant in code: the whole line is one word, broken only if too long.
+            let glyphs = self.shape(&expanded, FaceKind::Mono, SMALL_SIZE);
+            let atoms = if glyphs.is_empty() {
+                Vec::new()
+            } else {
+                vec![Atom::Word(vec![Piece {
+                    style: run.clone(),
+                    glyphs,
+                }])]
+            };
+            let mut broken = text::break_lines(&atoms, inner_w);
+            lines.append(&mut broken);
+        }
+        let n = lines.len();
+        let mut chunks = Vec::new();
+        for (k, line) in lines.iter().enumerate() {
+            let top_pad = if k == 0 { CODE_PAD } else { Pt::ZERO };
+            let bottom_pad = if k + 1 == n { CODE_PAD } else { Pt::ZERO };
+            let height = top_pad + CODE_LEADING + bottom_pad;
+            let mut items = vec![Item::Rect {
+                x: ctx.x,
+                y: Pt::ZERO,
+                w: ctx.width,
+                h: height,
+                color: CODE_BG,
+            }];
+            items.extend(self.line_items(
+                line,
+                ctx.x + CODE_PAD,
+                inner_w,
+                Align::Left,
+                top_pad,
+                &style,
+            ));
+            chunks.push(Chunk {
+                height,
+                space_before: if k == 0 { PARA_GAP + Pt(2.0) } else { Pt::ZERO },
+                items,
+                context: self.context.clone(),
+                baseline: Some(top_pad + baseline(SMALL_SIZE, CODE_LEADING)),
+                ..Chunk::default()
+            });
+        }
+        if n >= 2 {
+            chunks[0].keep_with_next = true;
+            chunks[n - 2].keep_with_next = true;
+        }
+        chunks
+    }
+
+    fn image(&mut self, src: &str, alt: &str, ctx: Ctx) -> Vec<Chunk> {
+        let Some(&(pw, ph)) = self.images.get(src) else {
+            self.warnings.push(format!(
+                "{}: image {src} is not among the assets; its alt text is shown instead",
+                self.context
+            ));
+            let inl = vec![Inline {
+                text: format!("[Image: {alt}]"),
+                style: model::InlineStyle {
+                    italic: true,
+                    ..Default::default()
+                },
+            }];
+            return self.text_chunks(&inl, TextStyle::body(MUTED), ctx, PageRef::None, PARA_GAP);
+        };
+        let caption_style = TextStyle {
+            kind: FaceKind::Italic,
+            size: SMALL_SIZE,
+            leading: TABLE_LEADING,
+            color: MUTED,
+        };
+        let caption_lines = if alt.trim().is_empty() {
+            Vec::new()
+        } else {
+            let inl = vec![Inline {
+                text: alt.to_string(),
+                style: model::InlineStyle::default(),
+            }];
+            let atoms = self.atoms(&inl, &caption_style, PageRef::None);
+            text::break_lines(&atoms, ctx.width)
+        };
+        let caption_h = if caption_lines.is_empty() {
+            Pt::ZERO
+        } else {
+            Pt(4.0) + TABLE_LEADING * caption_lines.len() as f32
+        };
+        let max_h = self.settings.geometry.body_height() - caption_h - Pt(2.0);
+        let (w, h) = fit_image(pw, ph, ctx.width, max_h);
+        let x = ctx.x + (ctx.width - w) / 2.0;
+        let mut items = vec![Item::Image {
+            x,
+            y: Pt::ZERO,
+            w,
+            h,
+            src: src.to_string(),
+        }];
+        for (k, line) in caption_lines.iter().enumerate() {
+            let top = h + Pt(4.0) + TABLE_LEADING * k as f32;
+            items.extend(self.line_items(
+                line,
+                ctx.x,
+                ctx.width,
+                Align::Center,
+                top,
+                &caption_style,
+            ));
+        }
+        vec![Chunk {
+            height: h + caption_h,
+            space_before: PARA_GAP + Pt(4.0),
+            items,
+            context: self.context.clone(),
+            ..Chunk::default()
+        }]
+    }
+
+    fn table(
+        &mut self,
+        aligns: &[model::Align],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        ctx: Ctx,
+    ) -> Vec<Chunk> {
+        let ncols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        if ncols == 0 {
+            return Vec::new();
+        }
+        let head_style = TextStyle {
+            kind: FaceKind::Heading,
+            size: SMALL_SIZE,
+            leading: TABLE_LEADING,
+            color: HEADING,
+        };
+        let cell_style = TextStyle {
+            kind: FaceKind::Regular,
+            size: SMALL_SIZE,
+            leading: TABLE_LEADING,
+            color: TEXT,
+        };
+        let empty: Vec<Inline> = Vec::new();
+        let cell = |row: &Vec<Vec<Inline>>, c: usize| -> Vec<Inline> {
+            row.get(c).cloned().unwrap_or_default()
+        };
+        // Shape every cell once; widths follow from the atoms.
+        let head_atoms: Vec<Vec<Atom>> = (0..ncols)
+            .map(|c| self.atoms(head.get(c).unwrap_or(&empty), &head_style, PageRef::None))
+            .collect();
+        let body_atoms: Vec<Vec<Vec<Atom>>> = rows
+            .iter()
+            .map(|r| {
+                (0..ncols)
+                    .map(|c| self.atoms(&cell(r, c), &cell_style, PageRef::Comma))
+                    .collect()
+            })
+            .collect();
+        let mut min_w = vec![Pt(12.0); ncols];
+        let mut max_w = vec![Pt(12.0); ncols];
+        for row in std::iter::once(&head_atoms).chain(body_atoms.iter()) {
+            for (c, atoms) in row.iter().enumerate() {
+                let (lo, hi) = natural_widths(atoms);
+                min_w[c] = min_w[c].max(lo.min(ctx.width * 0.3));
+                max_w[c] = max_w[c].max(hi);
+            }
+        }
+        let widths = column_widths(&min_w, &max_w, ctx.width, CELL_PAD_X * 2.0);
+        let ctx = Ctx {
+            width: widths.iter().copied().sum(),
+            ..ctx
+        };
+        // A head row with no text at all (`| | |`, a key/value table) is not drawn.
+        let has_head = head_atoms.iter().any(|a| !a.is_empty());
+        let aligns: Vec<Align> = (0..ncols)
+            .map(|c| match aligns.get(c) {
+                Some(model::Align::Center) => Align::Center,
+                Some(model::Align::Right) => Align::Right,
+                _ => Align::Left,
+            })
+            .collect();
+
+        let head_chunk = {
+            let mut ch = self.row_chunk(
+                &head_atoms,
+                &widths,
+                &aligns,
+                &head_style,
+                ctx,
+                Some(HEAD_BG),
+                &[],
+            );
+            ch.items.insert(
+                0,
+                Item::Line {
+                    x1: ctx.x,
+                    y1: Pt::ZERO,
+                    x2: ctx.x + ctx.width,
+                    y2: Pt::ZERO,
+                    width: Pt(0.8),
+                    color: HEADING,
+                },
+            );
+            let y = ch.height;
+            ch.items.push(Item::Line {
+                x1: ctx.x,
+                y1: y,
+                x2: ctx.x + ctx.width,
+                y2: y,
+                width: Pt(0.6),
+                color: HEADING,
+            });
+            ch.space_before = PARA_GAP + Pt(3.0);
+            ch.keep_with_next = true;
+            ch
+        };
+        let header = Rc::new(Chunk {
+            space_before: Pt::ZERO,
+            keep_with_next: false,
+            ..head_chunk.clone()
+        });
+        let mut out = if has_head {
+            vec![head_chunk]
+        } else {
+            Vec::new()
+        };
+        let n = body_atoms.len();
+        for (r, row) in body_atoms.iter().enumerate() {
+            let status: Vec<Option<Status>> = (0..ncols)
+                .map(|c| {
+                    rows[r]
+                        .get(c)
+                        .and_then(|cell| cell.iter().find_map(|i| i.style.status))
+                })
+                .collect();
+            let mut ch = self.row_chunk(row, &widths, &aligns, &cell_style, ctx, None, &status);
+            let y = ch.height;
+            let (w, color) = if r + 1 == n {
+                (Pt(0.8), HEADING)
+            } else {
+                (Pt(0.4), RULE)
+            };
+            ch.items.push(Item::Line {
+                x1: ctx.x,
+                y1: y,
+                x2: ctx.x + ctx.width,
+                y2: y,
+                width: w,
+                color,
+            });
+            if has_head {
+                ch.header = Some(header.clone());
+            } else if r == 0 {
+                ch.items.insert(
+                    0,
+                    Item::Line {
+                        x1: ctx.x,
+                        y1: Pt::ZERO,
+                        x2: ctx.x + ctx.width,
+                        y2: Pt::ZERO,
+                        width: Pt(0.8),
+                        color: HEADING,
+                    },
+                );
+                ch.space_before = PARA_GAP + Pt(3.0);
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn row_chunk(
+        &mut self,
+        cells: &[Vec<Atom>],
+        widths: &[Pt],
+        aligns: &[Align],
+        style: &TextStyle,
+        ctx: Ctx,
+        bg: Option<Rgb>,
+        status: &[Option<Status>],
+    ) -> Chunk {
+        let laid: Vec<Vec<Line>> = cells
+            .iter()
+            .zip(widths)
+            .map(|(atoms, w)| text::break_lines(atoms, *w - CELL_PAD_X * 2.0))
+            .collect();
+        let rows = laid
+            .iter()
+            .map(|l| {
+                if l.len() == 1 && l[0].atoms.is_empty() {
+                    1
+                } else {
+                    l.len()
+                }
+            })
+            .max()
+            .unwrap_or(1);
+        let height = style.leading * rows as f32 + CELL_PAD_Y * 2.0;
+        let mut items = Vec::new();
+        if let Some(bg) = bg {
+            items.push(Item::Rect {
+                x: ctx.x,
+                y: Pt::ZERO,
+                w: ctx.width,
+                h: height,
+                color: bg,
+            });
+        }
+        let mut x = ctx.x;
+        for (c, lines) in laid.iter().enumerate() {
+            let w = widths[c];
+            match status.get(c).copied().flatten() {
+                Some(Status::Met) => items.push(Item::Rect {
+                    x,
+                    y: Pt::ZERO,
+                    w,
+                    h: height,
+                    color: MET_BG,
+                }),
+                Some(Status::NotMet) => items.push(Item::Rect {
+                    x,
+                    y: Pt::ZERO,
+                    w,
+                    h: height,
+                    color: NOT_MET_BG,
+                }),
+                None => {}
+            }
+            for (k, line) in lines.iter().enumerate() {
+                let top = CELL_PAD_Y + style.leading * k as f32;
+                let align = if aligns[c] == Align::Left
+                    && ctx.align == Align::Justify
+                    && lines.len() > 1
+                    && w > Pt(150.0)
+                {
+                    Align::Left
+                } else {
+                    aligns[c]
+                };
+                items.extend(self.line_items(
+                    line,
+                    x + CELL_PAD_X,
+                    w - CELL_PAD_X * 2.0,
+                    align,
+                    top,
+                    style,
+                ));
+            }
+            x += w;
+        }
+        Chunk {
+            height,
+            space_before: Pt::ZERO,
+            items,
+            context: self.context.clone(),
+            ..Chunk::default()
+        }
+    }
+
+    /// The generated table of contents: H2 and H3 after the Contents heading, with pages.
+    fn toc(&mut self, all: &[Block], toc_anchor: &str, ctx: Ctx) -> Vec<Chunk> {
+        let headings = collect_headings(all);
+        let Some(pos) = headings.iter().position(|h| h.anchor == toc_anchor) else {
+            return Vec::new();
+        };
+        let entries: Vec<HeadingMark> = headings[pos + 1..]
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .cloned()
+            .collect();
+        let mut out = Vec::new();
+        let dot = self.shape(".", FaceKind::Regular, BODY_SIZE);
+        let dot_w = dot.first().map(|g| g.advance).unwrap_or(Pt(2.6));
+        for (k, h) in entries.iter().enumerate() {
+            let (kind, indent, gap) = if h.level == 2 {
+                (FaceKind::Bold, Pt::ZERO, Pt(8.0))
+            } else {
+                (FaceKind::Regular, Pt(16.0), Pt(2.0))
+            };
+            let style = TextStyle {
+                kind,
+                size: BODY_SIZE,
+                leading: BODY_LEADING,
+                color: TEXT,
+            };
+            let label = self.page_label(&h.anchor);
+            let num = self.shape(&label, FaceKind::Regular, BODY_SIZE);
+            let num_w: Pt = num.iter().map(|g| g.advance).sum();
+            let text_w = ctx.width - indent - Pt(40.0);
+            let inl = vec![Inline {
+                text: h.title.clone(),
+                style: model::InlineStyle::default(),
+            }];
+            let atoms = self.atoms(&inl, &style, PageRef::None);
+            let lines = text::break_lines(&atoms, text_w);
+            let mut items = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                items.extend(self.line_items(
+                    line,
+                    ctx.x + indent,
+                    text_w,
+                    Align::Left,
+                    BODY_LEADING * i as f32,
+                    &style,
+                ));
+            }
+            let last_top = BODY_LEADING * (lines.len().saturating_sub(1)) as f32;
+            let base = last_top + baseline(BODY_SIZE, BODY_LEADING);
+            let num_x = ctx.x + ctx.width - num_w;
+            for (face, run) in split_faces(num) {
+                items.push(Item::Text {
+                    x: num_x + run.0,
+                    y: base,
+                    face,
+                    size: BODY_SIZE,
+                    color: TEXT,
+                    glyphs: run.1,
+                });
+            }
+            // Dot leaders on a fixed grid, so the dots of all entries line up.
+            let text_end =
+                ctx.x + indent + lines.last().map(|l| l.width).unwrap_or(Pt::ZERO) + Pt(6.0);
+            let stop = num_x - Pt(6.0);
+            let step = Pt(5.0);
+            let mut gx = ctx.x + step * ((text_end - ctx.x) / step).ceil();
+            if let Some(d) = dot.first() {
+                let mut glyphs = Vec::new();
+                let x0 = gx;
+                while gx + dot_w <= stop {
+                    glyphs.push(PlacedGlyph {
+                        face: d.face,
+                        gid: d.gid,
+                        ch: '.',
+                        advance: dot_w,
+                        extra: step - dot_w,
+                    });
+                    gx += step;
+                }
+                if !glyphs.is_empty() {
+                    items.push(Item::Text {
+                        x: x0,
+                        y: base,
+                        face: d.face,
+                        size: BODY_SIZE,
+                        color: MUTED,
+                        glyphs,
+                    });
+                }
+            }
+            let height = BODY_LEADING * lines.len().max(1) as f32;
+            items.push(Item::Link {
+                x: ctx.x + indent,
+                y: Pt::ZERO,
+                w: ctx.width - indent,
+                h: height,
+                target: Target::Anchor(h.anchor.clone()),
+            });
+            let next_is_child = entries.get(k + 1).is_some_and(|n| n.level > h.level);
+            out.push(Chunk {
+                height,
+                space_before: if k == 0 { Pt(10.0) } else { gap },
+                items,
+                keep_with_next: next_is_child,
+                context: self.context.clone(),
+                ..Chunk::default()
+            });
+        }
+        out
+    }
+
+    /// Running header and "Page k of N" footer on every page but the title page.
+    fn decorate(&mut self, pages: &mut [Page]) {
+        let geo = self.settings.geometry;
+        let total = pages.len();
+        let size = Pt(8.0);
+        let header = self.settings.running_header.clone();
+        for (i, page) in pages.iter_mut().enumerate().skip(1) {
+            let mut extra = Vec::new();
+            if !header.is_empty() {
+                let glyphs = self.shape(&header, FaceKind::Regular, size);
+                let y = geo.top - Pt(30.0);
+                extra.extend(text_items(glyphs, geo.margin_x, y, size, MUTED));
+                extra.push(Item::Line {
+                    x1: geo.margin_x,
+                    y1: y + Pt(6.0),
+                    x2: geo.width - geo.margin_x,
+                    y2: y + Pt(6.0),
+                    width: Pt(0.4),
+                    color: RULE,
+                });
+            }
+            let label = format!("Page {} of {}", i + 1, total);
+            let glyphs = self.shape(&label, FaceKind::Regular, size);
+            let w: Pt = glyphs.iter().map(|g| g.advance).sum();
+            let y = geo.height - geo.bottom + Pt(32.0);
+            extra.extend(text_items(
+                glyphs,
+                geo.width - geo.margin_x - w,
+                y,
+                size,
+                MUTED,
+            ));
+            page.items.extend(extra);
+        }
+    }
+}
+
+fn heading_gap_after(level: u8) -> Pt {
+    match level {
+        1 | 2 => Pt(8.0),
+        3 => Pt(5.0),
+        _ => Pt(3.0),
+    }
+}
+
+/// Splits glyphs into runs of one face: (x offset, glyphs).
+fn split_faces(glyphs: Vec<super::fonts::Glyph>) -> Vec<(FaceId, (Pt, Vec<PlacedGlyph>))> {
+    let mut out: Vec<(FaceId, (Pt, Vec<PlacedGlyph>))> = Vec::new();
+    let mut pen = Pt::ZERO;
+    for g in glyphs {
+        let pg = PlacedGlyph {
+            face: g.face,
+            gid: g.gid,
+            ch: g.ch,
+            advance: g.advance,
+            extra: Pt::ZERO,
+        };
+        match out.last_mut() {
+            Some((f, (_, v))) if *f == g.face => v.push(pg),
+            _ => out.push((g.face, (pen, vec![pg]))),
+        }
+        pen += g.advance;
+    }
+    out
+}
+
+fn text_items(glyphs: Vec<super::fonts::Glyph>, x: Pt, y: Pt, size: Pt, color: Rgb) -> Vec<Item> {
+    split_faces(glyphs)
+        .into_iter()
+        .map(|(face, (dx, glyphs))| Item::Text {
+            x: x + dx,
+            y,
+            face,
+            size,
+            color,
+            glyphs,
+        })
+        .collect()
+}
+
+/// (widest unbreakable word, whole text on one line) of a cell.
+fn natural_widths(atoms: &[Atom]) -> (Pt, Pt) {
+    let mut widest = Pt::ZERO;
+    let mut line = Pt::ZERO;
+    let mut longest_line = Pt::ZERO;
+    for a in atoms {
+        match a {
+            Atom::Word(p) => {
+                // Long words (URLs) break after `/`, `-` …: only their longest segment must fit.
+                let mut seg = Pt::ZERO;
+                for g in p.iter().flat_map(|p| p.glyphs.iter()) {
+                    seg += g.advance;
+                    widest = widest.max(seg);
+                    if text::is_soft_break_after(g.ch) {
+                        seg = Pt::ZERO;
+                    }
+                }
+                line += p.iter().map(Piece::width).sum();
+            }
+            Atom::Space(p) => line += p.width(),
+            Atom::Newline => {
+                longest_line = longest_line.max(line);
+                line = Pt::ZERO;
+            }
+        }
+    }
+    (widest, longest_line.max(line))
+}
+
+/// Column widths that fill `total`: every column gets its minimum (widest word), the rest
+/// is shared in proportion to how much more each column would like (its one-line width).
+pub(crate) fn column_widths(min: &[Pt], max: &[Pt], total: Pt, pad: Pt) -> Vec<Pt> {
+    let min: Vec<Pt> = min.iter().map(|w| *w + pad).collect();
+    let max: Vec<Pt> = max
+        .iter()
+        .zip(&min)
+        .map(|(w, lo)| (*w + pad).max(*lo))
+        .collect();
+    let sum_min: Pt = min.iter().copied().sum();
+    let sum_max: Pt = max.iter().copied().sum();
+    if sum_min >= total {
+        // Even the longest words do not fit: scale down; over-long words get broken.
+        return min.iter().map(|w| total * (*w / sum_min)).collect();
+    }
+    if sum_max <= total {
+        // Everything fits on one line: the table takes its natural width, like Typst's
+        // auto columns, instead of stretching a two-column table across the page.
+        return max;
+    }
+    let want: Pt = max.iter().zip(&min).map(|(hi, lo)| *hi - *lo).sum();
+    let room = total - sum_min;
+    min.iter()
+        .zip(&max)
+        .map(|(lo, hi)| *lo + room * ((*hi - *lo) / want))
+        .collect()
+}
+
+/// Image size that fits the width (never enlarged beyond 1 px = 0.75 pt) and the height.
+pub(crate) fn fit_image(px_w: u32, px_h: u32, max_w: Pt, max_h: Pt) -> (Pt, Pt) {
+    let pw = px_w.max(1) as f32;
+    let ph = px_h.max(1) as f32;
+    let natural = Pt(pw * 0.75);
+    let mut w = natural.min(max_w);
+    let mut h = w * (ph / pw);
+    if h > max_h {
+        h = max_h;
+        w = h * (pw / ph);
+    }
+    (w, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_chunk(h: f32) -> Chunk {
+        Chunk {
+            height: Pt(h),
+            context: Rc::from("test"),
+            ..Chunk::default()
+        }
+    }
+
+    fn small_geo(body: f32) -> Geometry {
+        Geometry {
+            width: Pt(300.0),
+            height: Pt(body + 100.0),
+            margin_x: Pt(50.0),
+            top: Pt(50.0),
+            bottom: Pt(50.0),
+        }
+    }
+
+    fn page_of_each(pages: &[Page]) -> Vec<usize> {
+        pages.iter().map(|p| p.items.len()).collect()
+    }
+
+    fn marked(h: f32, id: usize) -> Chunk {
+        let mut c = line_chunk(h);
+        c.items.push(Item::Rect {
+            x: Pt(0.0),
+            y: Pt(0.0),
+            w: Pt(1.0),
+            h: Pt(1.0),
+            color: Rgb(id as f32, 0.0, 0.0),
+        });
+        c
+    }
+
+    fn ids(page: &Page) -> Vec<usize> {
+        page.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rect { color, .. } => Some(color.0 as usize),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_break_when_full() {
+        let chunks: Vec<Chunk> = (0..10).map(|i| marked(15.0, i)).collect();
+        let (pages, _) = paginate(&chunks, &small_geo(60.0)).expect("fits");
+        assert_eq!(page_of_each(&pages), vec![4, 4, 2]);
+    }
+
+    #[test]
+    fn orphans_and_widows_move_with_their_neighbour() {
+        // A paragraph of 5 lines, glued as text_chunks does, after 3 lines of filler:
+        // a page of 5 lines would leave one orphan line; it must move.
+        let mut chunks: Vec<Chunk> = (0..3).map(|i| marked(10.0, i)).collect();
+        let mut para: Vec<Chunk> = (3..8).map(|i| marked(10.0, i)).collect();
+        para[0].keep_with_next = true;
+        para[3].keep_with_next = true;
+        chunks.extend(para);
+        let (pages, _) = paginate(&chunks, &small_geo(40.0)).expect("fits");
+        assert_eq!(ids(&pages[0]), vec![0, 1, 2]);
+        assert_eq!(ids(&pages[1]), vec![3, 4, 5]);
+        // …and the widow rule keeps the last two lines together.
+        assert_eq!(ids(&pages[2]), vec![6, 7]);
+    }
+
+    #[test]
+    fn headings_stay_with_following_text() {
+        let mut chunks: Vec<Chunk> = (0..3).map(|i| marked(10.0, i)).collect();
+        let mut heading = marked(10.0, 3);
+        heading.keep_with_next = true;
+        chunks.push(heading);
+        chunks.push(marked(10.0, 4));
+        let (pages, _) = paginate(&chunks, &small_geo(40.0)).expect("fits");
+        assert_eq!(ids(&pages[0]), vec![0, 1, 2]);
+        assert_eq!(ids(&pages[1]), vec![3, 4]);
+    }
+
+    #[test]
+    fn forced_breaks_start_a_new_page_and_gaps_vanish_at_the_top() {
+        let mut b = marked(10.0, 1);
+        b.break_before = true;
+        b.space_before = Pt(20.0);
+        b.anchors.push("ref-1".into());
+        let chunks = vec![marked(10.0, 0), b];
+        let geo = small_geo(400.0);
+        let (pages, anchors) = paginate(&chunks, &geo).expect("fits");
+        assert_eq!(pages.len(), 2);
+        assert_eq!(anchors["ref-1"], (1, geo.top));
+    }
+
+    #[test]
+    fn split_tables_repeat_their_head_row() {
+        let mut head = marked(12.0, 100);
+        head.keep_with_next = true;
+        let header = Rc::new(Chunk {
+            keep_with_next: false,
+            ..head.clone()
+        });
+        let mut chunks = vec![head];
+        for i in 0..6 {
+            let mut row = marked(12.0, i);
+            row.header = Some(header.clone());
+            chunks.push(row);
+        }
+        let (pages, _) = paginate(&chunks, &small_geo(40.0)).expect("fits");
+        assert_eq!(ids(&pages[0]), vec![100, 0, 1]);
+        assert_eq!(ids(&pages[1]), vec![100, 2, 3]);
+        assert_eq!(ids(&pages[2]), vec![100, 4, 5]);
+    }
+
+    #[test]
+    fn content_taller_than_a_page_is_an_error() {
+        let chunks = vec![marked(10.0, 0), marked(500.0, 1)];
+        let err = paginate(&chunks, &small_geo(100.0)).expect_err("cannot fit");
+        assert!(matches!(err, PdfError::DoesNotFit(_)), "{err}");
+    }
+
+    #[test]
+    fn over_tall_glued_groups_degrade_instead_of_looping() {
+        let mut chunks: Vec<Chunk> = (0..8).map(|i| marked(10.0, i)).collect();
+        for c in &mut chunks {
+            c.keep_with_next = true;
+        }
+        let (pages, _) = paginate(&chunks, &small_geo(30.0)).expect("fits");
+        assert_eq!(pages.len(), 3);
+    }
+
+    #[test]
+    fn images_scale_to_the_width_and_keep_their_aspect() {
+        let (w, h) = fit_image(1600, 800, Pt(450.0), Pt(700.0));
+        assert_eq!((w, h), (Pt(450.0), Pt(225.0)));
+        // Small images are not blown up.
+        let (w, _) = fit_image(200, 100, Pt(450.0), Pt(700.0));
+        assert_eq!(w, Pt(150.0));
+        // Tall images are limited by the page height.
+        let (w, h) = fit_image(500, 2000, Pt(450.0), Pt(600.0));
+        assert_eq!(h, Pt(600.0));
+        assert!((w.0 - 150.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn columns_share_the_width_by_desire() {
+        let w = column_widths(
+            &[Pt(10.0), Pt(30.0)],
+            &[Pt(20.0), Pt(400.0)],
+            Pt(200.0),
+            Pt(0.0),
+        );
+        let sum: Pt = w.iter().copied().sum();
+        assert!((sum.0 - 200.0).abs() < 0.01);
+        assert!(
+            w[0] >= Pt(10.0) && w[0] < Pt(20.0) && w[1] > Pt(150.0),
+            "{w:?}"
+        );
+        // Narrow content keeps its natural width.
+        let w = column_widths(
+            &[Pt(10.0), Pt(10.0)],
+            &[Pt(40.0), Pt(60.0)],
+            Pt(200.0),
+            Pt(8.0),
+        );
+        assert_eq!(w, vec![Pt(48.0), Pt(68.0)]);
+        // Too-wide minimums are scaled down to fit.
+        let w = column_widths(
+            &[Pt(150.0), Pt(150.0)],
+            &[Pt(300.0), Pt(300.0)],
+            Pt(200.0),
+            Pt(0.0),
+        );
+        assert_eq!(w, vec![Pt(100.0), Pt(100.0)]);
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            geometry: Geometry::a4(),
+            justify: true,
+            running_header: "Acme".into(),
+            page_break_before: vec!["ref-b".into()],
+            toc_anchor: Some("contents".into()),
+        }
+    }
+
+    fn run(md: &str) -> Layout {
+        let fonts = FontSet::shipped().expect("fonts");
+        let blocks = model::parse(md);
+        layout(
+            &blocks,
+            &fonts,
+            &BTreeMap::new(),
+            &settings(),
+            &BTreeMap::new(),
+        )
+        .expect("layout")
+    }
+
+    #[test]
+    fn whole_documents_lay_out_with_title_toc_and_breaks() {
+        let md = "# T\n\nintro\n\n## Contents\n\n- [A](#a)\n\n## A\n\ntext\n\n### Ref B\n\nmore\n\n## C\n\n[see A](#a)\n";
+        let l = run(md);
+        // Title page, contents, A, then Ref B forced onto its own page.
+        assert_eq!(l.pages.len(), 4);
+        assert_eq!(l.anchors["contents"].0, 1);
+        assert_eq!(l.anchors["a"].0, 2);
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn no_text_leaves_the_margins() {
+        let long = "word ".repeat(400)
+            + "https://example.com/an/extremely/long/url/that/has/no/spaces/at/all/and/keeps/going/and/going/forever";
+        let md = format!("# T\n\n## A\n\n{long}\n\n| a | b |\n|---|---|\n| {long} | x |\n");
+        let l = run(&md);
+        let geo = Geometry::a4();
+        for page in &l.pages {
+            for item in &page.items {
+                if let Item::Text { x, glyphs, .. } = item {
+                    let w: Pt = glyphs.iter().map(|g| g.advance + g.extra).sum();
+                    assert!(
+                        *x >= geo.margin_x - Pt(0.5),
+                        "starts left of the margin: {x:?}"
+                    );
+                    assert!(
+                        *x + w <= geo.width - geo.margin_x + Pt(0.5),
+                        "ends right of the margin: {:?}",
+                        *x + w
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn missing_characters_are_reported_with_their_section() {
+        let l = run("# T\n\n## Gaps\n\n### Lessons\n\n漢字\n");
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(
+            l.warnings[0].contains("Gaps › Lessons") && l.warnings[0].contains("U+6F22"),
+            "{}",
+            l.warnings[0]
+        );
+    }
+}

@@ -1,0 +1,514 @@
+//! Packet Markdown → a small document model: blocks holding styled inline text.
+//!
+//! Takes the canonical packet Markdown (CommonMark + GFM tables, strikethrough, task lists),
+//! gives [`Block`]s with GitHub heading anchors. Raw HTML is kept as literal text, never
+//! interpreted. Nothing here knows about fonts or pages.
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::slug::Slugger;
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// `#anchor` inside the document.
+    Internal(String),
+    /// An http(s) or mailto URL.
+    External(String),
+}
+
+/// A checklist verdict recognised from a Strong span whose whole text is `Met` / `Not Met`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Met,
+    NotMet,
+}
+
+/// Inline character style.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct InlineStyle {
+    pub bold: bool,
+    pub italic: bool,
+    pub code: bool,
+    pub strike: bool,
+    pub link: Option<Link>,
+    pub status: Option<Status>,
+}
+
+/// A run of text in one style; `"\n"` alone is a hard line break.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Inline {
+    pub text: String,
+    pub style: InlineStyle,
+}
+
+/// Column alignment of a GFM table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// One list item: an optional task checkbox and its blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ListItem {
+    pub task: Option<bool>,
+    pub blocks: Vec<Block>,
+}
+
+/// A block of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Block {
+    Heading {
+        level: u8,
+        inlines: Vec<Inline>,
+        text: String,
+        anchor: String,
+    },
+    Paragraph(Vec<Inline>),
+    List {
+        start: Option<u64>,
+        items: Vec<ListItem>,
+    },
+    Quote(Vec<Block>),
+    Code(String),
+    Table {
+        aligns: Vec<Align>,
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    Image {
+        src: String,
+        alt: String,
+    },
+    Rule,
+}
+
+/// Parses packet Markdown into blocks.
+pub(crate) fn parse(markdown: &str) -> Vec<Block> {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut events = Parser::new_ext(markdown, opts).peekable();
+    let mut builder = Builder {
+        slugger: Slugger::default(),
+    };
+    builder.blocks(&mut events, None)
+}
+
+type Events<'a> = std::iter::Peekable<Parser<'a>>;
+
+struct Builder {
+    slugger: Slugger,
+}
+
+/// Inline content, with images kept apart so a paragraph can be split around them.
+enum Piece {
+    Text(Inline),
+    Image { src: String, alt: String },
+}
+
+fn is_inline_start(ev: &Event) -> bool {
+    match ev {
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineHtml(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::TaskListMarker(_) => false,
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+        ),
+        _ => false,
+    }
+}
+
+fn is_inline_event(ev: &Event) -> bool {
+    matches!(
+        ev,
+        Event::Text(_)
+            | Event::Code(_)
+            | Event::InlineHtml(_)
+            | Event::SoftBreak
+            | Event::HardBreak
+    ) || is_inline_start(ev)
+        || matches!(
+            ev,
+            Event::End(
+                TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Link
+                    | TagEnd::Image
+            )
+        )
+}
+
+impl Builder {
+    /// Blocks until `end` (or the end of input).
+    fn blocks(&mut self, ev: &mut Events, end: Option<TagEnd>) -> Vec<Block> {
+        let mut out = Vec::new();
+        while let Some(peeked) = ev.peek() {
+            if let (Event::End(e), Some(want)) = (peeked, end)
+                && *e == want
+            {
+                ev.next();
+                break;
+            }
+            // Tight list items hold inline events directly: gather them into a paragraph.
+            if is_inline_event(peeked) {
+                let pieces = self.inlines_until(ev, |e| !is_inline_event(e));
+                push_paragraph(&mut out, pieces);
+                continue;
+            }
+            let Some(event) = ev.next() else { break };
+            match event {
+                Event::Start(Tag::Paragraph) => {
+                    let pieces = self.inlines(ev, TagEnd::Paragraph);
+                    push_paragraph(&mut out, pieces);
+                }
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let inlines = texts(self.inlines(ev, TagEnd::Heading(level)));
+                    let text: String = inlines.iter().map(|i| i.text.as_str()).collect();
+                    let anchor = self.slugger.slug(&text);
+                    out.push(Block::Heading {
+                        level: heading_level(level),
+                        inlines,
+                        text,
+                        anchor,
+                    });
+                }
+                Event::Start(Tag::BlockQuote(_)) => {
+                    let inner = self.blocks(ev, Some(TagEnd::BlockQuote(None)));
+                    out.push(Block::Quote(inner));
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let mut text = String::new();
+                    for e in ev.by_ref() {
+                        match e {
+                            Event::Text(t) => text.push_str(&t),
+                            Event::End(TagEnd::CodeBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    let _ = matches!(kind, CodeBlockKind::Fenced(_));
+                    out.push(Block::Code(text.trim_end_matches('\n').to_string()));
+                }
+                Event::Start(Tag::List(start)) => {
+                    let ordered = start.is_some();
+                    let mut items = Vec::new();
+                    loop {
+                        match ev.next() {
+                            Some(Event::Start(Tag::Item)) => {
+                                let task = match ev.peek() {
+                                    Some(Event::TaskListMarker(done)) => {
+                                        let d = *done;
+                                        ev.next();
+                                        Some(d)
+                                    }
+                                    _ => None,
+                                };
+                                let blocks = self.blocks(ev, Some(TagEnd::Item));
+                                items.push(ListItem { task, blocks });
+                            }
+                            Some(Event::End(TagEnd::List(_))) | None => break,
+                            Some(_) => {}
+                        }
+                    }
+                    out.push(Block::List {
+                        start: if ordered { start } else { None },
+                        items,
+                    });
+                }
+                Event::Start(Tag::Table(aligns)) => out.push(self.table(ev, aligns)),
+                Event::Start(Tag::HtmlBlock) => {
+                    // Raw HTML is shown as the literal text it is, never interpreted.
+                    let mut text = String::new();
+                    for e in ev.by_ref() {
+                        match e {
+                            Event::Html(t) | Event::Text(t) => text.push_str(&t),
+                            Event::End(TagEnd::HtmlBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    let text = text.trim_end().to_string();
+                    if !text.is_empty() {
+                        out.push(Block::Paragraph(vec![Inline {
+                            text,
+                            style: InlineStyle::default(),
+                        }]));
+                    }
+                }
+                Event::Rule => out.push(Block::Rule),
+                Event::Html(t) => out.push(Block::Paragraph(vec![Inline {
+                    text: t.trim_end().to_string(),
+                    style: InlineStyle::default(),
+                }])),
+                Event::Start(_) => {
+                    // Constructs not enabled (footnotes, metadata): skip to their end.
+                    let mut depth = 1;
+                    for e in ev.by_ref() {
+                        match e {
+                            Event::Start(_) => depth += 1,
+                            Event::End(_) => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn table(&mut self, ev: &mut Events, aligns: Vec<Alignment>) -> Block {
+        let aligns = aligns
+            .into_iter()
+            .map(|a| match a {
+                Alignment::Center => Align::Center,
+                Alignment::Right => Align::Right,
+                Alignment::Left | Alignment::None => Align::Left,
+            })
+            .collect();
+        let mut head = Vec::new();
+        let mut rows = Vec::new();
+        let mut row: Vec<Vec<Inline>> = Vec::new();
+        loop {
+            match ev.next() {
+                Some(Event::Start(Tag::TableCell)) => {
+                    row.push(texts(self.inlines(ev, TagEnd::TableCell)))
+                }
+                Some(Event::End(TagEnd::TableHead)) => head = std::mem::take(&mut row),
+                Some(Event::End(TagEnd::TableRow)) => rows.push(std::mem::take(&mut row)),
+                Some(Event::End(TagEnd::Table)) | None => break,
+                Some(_) => {}
+            }
+        }
+        Block::Table { aligns, head, rows }
+    }
+
+    fn inlines(&mut self, ev: &mut Events, end: TagEnd) -> Vec<Piece> {
+        let pieces = self.inlines_until(ev, |e| matches!(e, Event::End(x) if *x == end));
+        ev.next();
+        pieces
+    }
+
+    /// Inline content up to (not including) the first event for which `stop` holds.
+    fn inlines_until(&mut self, ev: &mut Events, stop: impl Fn(&Event) -> bool) -> Vec<Piece> {
+        let mut out = Vec::new();
+        let mut style = InlineStyle::default();
+        // (start index in `out`, tag) of open inline containers.
+        let mut strong_starts: Vec<usize> = Vec::new();
+        let mut links: Vec<Option<Link>> = Vec::new();
+        let mut image: Option<(String, String)> = None;
+        while let Some(peeked) = ev.peek() {
+            if stop(peeked) {
+                break;
+            }
+            let Some(event) = ev.next() else { break };
+            if let Some((_, alt)) = image.as_mut() {
+                match event {
+                    Event::End(TagEnd::Image) => {
+                        if let Some((src, alt)) = image.take() {
+                            out.push(Piece::Image { src, alt });
+                        }
+                    }
+                    Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                    _ => {}
+                }
+                continue;
+            }
+            let mut push = |text: &str, style: &InlineStyle| {
+                out.push(Piece::Text(Inline {
+                    text: text.to_string(),
+                    style: style.clone(),
+                }));
+            };
+            match event {
+                Event::Text(t) | Event::InlineHtml(t) | Event::Html(t) => push(&t, &style),
+                Event::Code(t) => {
+                    let mut s = style.clone();
+                    s.code = true;
+                    push(&t, &s);
+                }
+                Event::SoftBreak => push(" ", &style),
+                Event::HardBreak => push("\n", &style),
+                Event::Start(Tag::Emphasis) => style.italic = true,
+                Event::End(TagEnd::Emphasis) => style.italic = false,
+                Event::Start(Tag::Strong) => {
+                    strong_starts.push(out.len());
+                    style.bold = true;
+                }
+                Event::End(TagEnd::Strong) => {
+                    let start = strong_starts.pop().unwrap_or(out.len());
+                    style.bold = !strong_starts.is_empty();
+                    mark_status(&mut out[start..]);
+                }
+                Event::Start(Tag::Strikethrough) => style.strike = true,
+                Event::End(TagEnd::Strikethrough) => style.strike = false,
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    let link = classify_link(&dest_url);
+                    links.push(style.link.take());
+                    style.link = link;
+                }
+                Event::End(TagEnd::Link) => style.link = links.pop().flatten(),
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    image = Some((dest_url.to_string(), String::new()))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn classify_link(url: &str) -> Option<Link> {
+    if let Some(anchor) = url.strip_prefix('#') {
+        return Some(Link::Internal(anchor.to_string()));
+    }
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+    {
+        return Some(Link::External(url.to_string()));
+    }
+    // A relative file link means nothing on paper; the text stays, unlinked.
+    None
+}
+
+/// A Strong span whose whole text is exactly `Met` or `Not Met` is a checklist verdict.
+fn mark_status(span: &mut [Piece]) {
+    let text: String = span
+        .iter()
+        .map(|p| match p {
+            Piece::Text(i) => i.text.as_str(),
+            Piece::Image { .. } => "\u{fffc}",
+        })
+        .collect();
+    let status = match text.as_str() {
+        "Met" => Status::Met,
+        "Not Met" => Status::NotMet,
+        _ => return,
+    };
+    for p in span {
+        if let Piece::Text(i) = p {
+            i.style.status = Some(status);
+        }
+    }
+}
+
+/// Inline pieces as text only: images in headings and table cells show their alt text.
+fn texts(pieces: Vec<Piece>) -> Vec<Inline> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Text(i) => i,
+            Piece::Image { alt, .. } => Inline {
+                text: alt,
+                style: InlineStyle {
+                    italic: true,
+                    ..Default::default()
+                },
+            },
+        })
+        .collect()
+}
+
+/// A paragraph, split around its images so each image becomes a block of its own.
+fn push_paragraph(out: &mut Vec<Block>, pieces: Vec<Piece>) {
+    let mut current: Vec<Inline> = Vec::new();
+    let flush = |current: &mut Vec<Inline>, out: &mut Vec<Block>| {
+        if current.iter().any(|i| !i.text.trim().is_empty()) {
+            out.push(Block::Paragraph(std::mem::take(current)));
+        }
+        current.clear();
+    };
+    for p in pieces {
+        match p {
+            Piece::Text(i) => current.push(i),
+            Piece::Image { src, alt } => {
+                flush(&mut current, out);
+                out.push(Block::Image { src, alt });
+            }
+        }
+    }
+    flush(&mut current, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_github_anchors_in_document_order() {
+        let blocks = parse("# Title\n\n## Lessons learned\n\n## Lessons learned\n");
+        let anchors: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { anchor, .. } => Some(anchor.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(anchors, ["title", "lessons-learned", "lessons-learned-1"]);
+    }
+
+    #[test]
+    fn status_spans_and_links_are_recognised() {
+        let blocks = parse(
+            "| S | E |\n|---|---|\n| **Met** | [Pre](#prerequisites) |\n| **Not Met** | **Met already** |\n",
+        );
+        let Block::Table { rows, .. } = &blocks[0] else {
+            panic!("table expected: {blocks:?}")
+        };
+        assert_eq!(rows[0][0][0].style.status, Some(Status::Met));
+        assert_eq!(
+            rows[0][1][0].style.link,
+            Some(Link::Internal("prerequisites".into()))
+        );
+        assert_eq!(rows[1][0][0].style.status, Some(Status::NotMet));
+        assert_eq!(rows[1][1][0].style.status, None);
+    }
+
+    #[test]
+    fn tight_nested_lists_and_tasks() {
+        let blocks = parse("- [x] done\n- [ ] open **bold** tail\n  1. first\n  2. second\n");
+        let Block::List { start: None, items } = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(items[0].task, Some(true));
+        assert_eq!(items[1].task, Some(false));
+        assert!(
+            matches!(&items[1].blocks[0], Block::Paragraph(i) if i.len() == 3),
+            "{:?}",
+            items[1].blocks
+        );
+        assert!(matches!(
+            items[1].blocks[1],
+            Block::List { start: Some(1), .. }
+        ));
+    }
+
+    #[test]
+    fn images_split_paragraphs_and_html_stays_text() {
+        let blocks = parse("Before ![Diagram](a.png) after\n\n<div>x</div>\n");
+        assert!(
+            matches!(&blocks[1], Block::Image { src, alt } if src == "a.png" && alt == "Diagram")
+        );
+        assert!(matches!(&blocks[3], Block::Paragraph(i) if i[0].text.contains("<div>")));
+    }
+}

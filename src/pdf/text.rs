@@ -1,0 +1,443 @@
+//! Line breaking: shaped words and spaces → lines of a given width → positioned text runs.
+//!
+//! Pure and font-agnostic: it only sees glyph advances. Breaks at spaces (greedy, first
+//! fit), breaks over-long words (URLs, identifiers) inside — preferably after `/`, `-`,
+//! `.` and friends — and justifies by widening the spaces of all but a paragraph's last line.
+
+use super::fonts::{FaceId, FaceKind, Glyph};
+use super::length::Pt;
+
+/// An RGB colour, components 0–1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rgb(pub f32, pub f32, pub f32);
+
+/// What a piece of text links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    Uri(String),
+    Anchor(String),
+}
+
+/// The look of a run of text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RunStyle {
+    pub kind: FaceKind,
+    pub size: Pt,
+    pub color: Rgb,
+    pub link: Option<Target>,
+    pub strike: bool,
+    pub code_bg: bool,
+}
+
+/// Shaped text in one style.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Piece {
+    pub style: RunStyle,
+    pub glyphs: Vec<Glyph>,
+}
+
+impl Piece {
+    pub(crate) fn width(&self) -> Pt {
+        self.glyphs.iter().map(|g| g.advance).sum()
+    }
+}
+
+/// The unit the line breaker works on.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Atom {
+    /// Text that is not broken unless it is wider than a whole line.
+    Word(Vec<Piece>),
+    /// A break opportunity; its width is dropped at line ends.
+    Space(Piece),
+    /// A forced line break.
+    Newline,
+}
+
+/// One broken line: words and the spaces between them (none at either end).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Line {
+    pub atoms: Vec<Atom>,
+    pub width: Pt,
+    /// Ends at a forced break or the end of the paragraph: never justified.
+    pub last: bool,
+}
+
+/// Horizontal alignment of lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    Left,
+    Center,
+    Right,
+    Justify,
+}
+
+fn word_width(pieces: &[Piece]) -> Pt {
+    pieces.iter().map(Piece::width).sum()
+}
+
+// Rounding in advances must not push a line that fits exactly onto the next one.
+const EPS: Pt = Pt(0.01);
+
+/// Breaks atoms into lines no wider than `width` (except a single glyph wider than the line).
+pub(crate) fn break_lines(atoms: &[Atom], width: Pt) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut cur = Line::default();
+    let mut pending_space: Option<&Piece> = None;
+    for atom in atoms {
+        match atom {
+            Atom::Newline => {
+                cur.last = true;
+                lines.push(std::mem::take(&mut cur));
+                pending_space = None;
+            }
+            Atom::Space(p) => {
+                if !cur.atoms.is_empty() && pending_space.is_none() {
+                    pending_space = Some(p);
+                }
+            }
+            Atom::Word(pieces) => {
+                let w = word_width(pieces);
+                let sw = pending_space.map(Piece::width).unwrap_or(Pt::ZERO);
+                if (cur.atoms.is_empty() || cur.width + sw + w <= width + EPS) && w <= width + EPS {
+                    if let Some(sp) = pending_space.take()
+                        && !cur.atoms.is_empty()
+                    {
+                        cur.atoms.push(Atom::Space(sp.clone()));
+                        cur.width += sw;
+                    }
+                    cur.atoms.push(Atom::Word(pieces.clone()));
+                    cur.width += w;
+                    continue;
+                }
+                if w > width + EPS {
+                    // Over-long: fill the rest of this line if a useful amount is left.
+                    let room = width - cur.width - sw;
+                    let mut rest: Vec<Piece> = pieces.clone();
+                    if !cur.atoms.is_empty() && room > width * 0.25 {
+                        let (head, tail) = split_word(&rest, room);
+                        if !head.is_empty() {
+                            if let Some(sp) = pending_space.take() {
+                                cur.atoms.push(Atom::Space(sp.clone()));
+                                cur.width += sw;
+                            }
+                            cur.width += word_width(&head);
+                            cur.atoms.push(Atom::Word(head));
+                            rest = tail;
+                        }
+                    }
+                    if !cur.atoms.is_empty() {
+                        lines.push(std::mem::take(&mut cur));
+                    }
+                    pending_space = None;
+                    while word_width(&rest) > width + EPS {
+                        let (head, tail) = split_word(&rest, width);
+                        let hw = word_width(&head);
+                        lines.push(Line {
+                            atoms: vec![Atom::Word(head)],
+                            width: hw,
+                            last: false,
+                        });
+                        rest = tail;
+                    }
+                    if !rest.is_empty() {
+                        cur.width = word_width(&rest);
+                        cur.atoms.push(Atom::Word(rest));
+                    }
+                } else {
+                    lines.push(std::mem::take(&mut cur));
+                    pending_space = None;
+                    cur.width = w;
+                    cur.atoms.push(Atom::Word(pieces.clone()));
+                }
+            }
+        }
+    }
+    if !cur.atoms.is_empty() || lines.is_empty() {
+        cur.last = true;
+        lines.push(cur);
+    } else if let Some(l) = lines.last_mut() {
+        l.last = true;
+    }
+    lines
+}
+
+/// Characters after which an over-long word (URL, path, identifier) breaks most gracefully.
+pub(crate) fn is_soft_break_after(c: char) -> bool {
+    matches!(
+        c,
+        '/' | '-' | '_' | '.' | '?' | '&' | '=' | ',' | ';' | ':' | '#' | ' ' | '\\' | '|'
+    )
+}
+
+/// Splits a word so the head fits `room` (at least one glyph goes into the head, so this
+/// always makes progress). Prefers a break after a soft-break character in the back half.
+fn split_word(pieces: &[Piece], room: Pt) -> (Vec<Piece>, Vec<Piece>) {
+    let flat: Vec<(usize, &Glyph)> = pieces
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.glyphs.iter().map(move |g| (i, g)))
+        .collect();
+    let mut fit = 0;
+    let mut acc = Pt::ZERO;
+    for (_, g) in &flat {
+        if acc + g.advance > room + EPS {
+            break;
+        }
+        acc += g.advance;
+        fit += 1;
+    }
+    let fit = fit.max(1).min(flat.len());
+    let mut cut = fit;
+    if fit < flat.len() {
+        // Only take a friendlier break if it does not waste more than half the line.
+        if let Some(k) = (fit / 2..=fit)
+            .rev()
+            .find(|&k| k > 0 && is_soft_break_after(flat[k - 1].1.ch))
+        {
+            cut = k;
+        }
+    }
+    let mut head: Vec<Piece> = Vec::new();
+    let mut tail: Vec<Piece> = Vec::new();
+    // Glyphs from the same source piece stay together in one piece.
+    let mut last_src: [Option<usize>; 2] = [None, None];
+    for (n, (i, g)) in flat.into_iter().enumerate() {
+        let side = usize::from(n >= cut);
+        let dest = if side == 0 { &mut head } else { &mut tail };
+        match dest.last_mut() {
+            Some(last) if last_src[side] == Some(i) => last.glyphs.push(g.clone()),
+            _ => dest.push(Piece {
+                style: pieces[i].style.clone(),
+                glyphs: vec![g.clone()],
+            }),
+        }
+        last_src[side] = Some(i);
+    }
+    (head, tail)
+}
+
+/// A glyph placed on a line, with the extra room after it (justification).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlacedGlyph {
+    pub face: FaceId,
+    pub gid: u16,
+    pub ch: char,
+    pub advance: Pt,
+    pub extra: Pt,
+}
+
+/// Consecutive glyphs of one style on one line, starting at `x`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Run {
+    pub x: Pt,
+    pub style: RunStyle,
+    pub glyphs: Vec<PlacedGlyph>,
+}
+
+impl Run {
+    pub(crate) fn width(&self) -> Pt {
+        self.glyphs.iter().map(|g| g.advance + g.extra).sum()
+    }
+}
+
+/// Positions a line's text inside `[x, x + width]`: runs of one style each, spaces
+/// included (so extracted text keeps its word gaps).
+pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run> {
+    let spaces = line
+        .atoms
+        .iter()
+        .filter(|a| matches!(a, Atom::Space(_)))
+        .count();
+    let slack = (width - line.width).max(Pt::ZERO);
+    let (mut pen, extra) = match align {
+        Align::Left => (x, Pt::ZERO),
+        Align::Center => (x + slack / 2.0, Pt::ZERO),
+        Align::Right => (x + slack, Pt::ZERO),
+        Align::Justify => {
+            let typical_space = line
+                .atoms
+                .iter()
+                .find_map(|a| match a {
+                    Atom::Space(p) => Some(p.width()),
+                    _ => None,
+                })
+                .unwrap_or(Pt::ZERO);
+            let e = if spaces > 0 {
+                slack / spaces as f32
+            } else {
+                Pt::ZERO
+            };
+            // A last line stays ragged; a line so loose it would open rivers stays ragged too.
+            if line.last || spaces == 0 || e > typical_space * 3.0 {
+                (x, Pt::ZERO)
+            } else {
+                (x, e)
+            }
+        }
+    };
+    let mut runs: Vec<Run> = Vec::new();
+    let mut push = |piece: &Piece, extra_each: Pt, pen: &mut Pt| {
+        let placed = piece.glyphs.iter().map(|g| PlacedGlyph {
+            face: g.face,
+            gid: g.gid,
+            ch: g.ch,
+            advance: g.advance,
+            extra: extra_each,
+        });
+        match runs.last_mut() {
+            Some(r) if r.style == piece.style => r.glyphs.extend(placed),
+            _ => runs.push(Run {
+                x: *pen,
+                style: piece.style.clone(),
+                glyphs: placed.collect(),
+            }),
+        }
+        *pen += piece.width() + extra_each * piece.glyphs.len() as f32;
+    };
+    for atom in &line.atoms {
+        match atom {
+            Atom::Word(pieces) => {
+                for p in pieces {
+                    push(p, Pt::ZERO, &mut pen);
+                }
+            }
+            Atom::Space(p) => {
+                // The extra room goes after the (single) space glyph.
+                let n = p.glyphs.len().max(1) as f32;
+                push(p, extra / n, &mut pen);
+            }
+            Atom::Newline => {}
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A style for tests; advances are given explicitly, so no font is involved.
+    pub(crate) fn style() -> RunStyle {
+        RunStyle {
+            kind: FaceKind::Regular,
+            size: Pt(10.0),
+            color: Rgb(0.0, 0.0, 0.0),
+            link: None,
+            strike: false,
+            code_bg: false,
+        }
+    }
+
+    fn glyphs(text: &str, adv: f32) -> Vec<Glyph> {
+        text.chars()
+            .map(|ch| Glyph {
+                face: 0,
+                gid: 1,
+                advance: Pt(adv),
+                ch,
+            })
+            .collect()
+    }
+
+    /// Words of 5 pt per character and 3 pt spaces.
+    pub(crate) fn atoms(text: &str) -> Vec<Atom> {
+        let mut out = Vec::new();
+        for (i, w) in text.split(' ').enumerate() {
+            if i > 0 {
+                out.push(Atom::Space(Piece {
+                    style: style(),
+                    glyphs: glyphs(" ", 3.0),
+                }));
+            }
+            out.push(Atom::Word(vec![Piece {
+                style: style(),
+                glyphs: glyphs(w, 5.0),
+            }]));
+        }
+        out
+    }
+
+    fn line_text(l: &Line) -> String {
+        l.atoms
+            .iter()
+            .flat_map(|a| match a {
+                Atom::Word(p) => p.clone(),
+                Atom::Space(p) => vec![p.clone()],
+                Atom::Newline => vec![],
+            })
+            .flat_map(|p| p.glyphs.into_iter().map(|g| g.ch))
+            .collect()
+    }
+
+    #[test]
+    fn wraps_greedily_within_the_width() {
+        // "aaaa bbbb cccc": words 20 pt, spaces 3 pt; 45 pt holds two words (43 pt).
+        let lines = break_lines(&atoms("aaaa bbbb cccc"), Pt(45.0));
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts, ["aaaa bbbb", "cccc"]);
+        assert_eq!(lines[0].width, Pt(43.0));
+        assert!(!lines[0].last && lines[1].last);
+    }
+
+    #[test]
+    fn exact_fit_stays_on_the_line() {
+        let lines = break_lines(&atoms("aaaa bbbb"), Pt(43.0));
+        assert_eq!(lines.len(), 1);
+    }
+
+    #[test]
+    fn over_long_words_are_broken_not_overflowing() {
+        let url = "https://example.com/a/very/long/path/that/never/ends";
+        let lines = break_lines(&atoms(url), Pt(100.0));
+        assert!(lines.len() > 1);
+        for l in &lines {
+            assert!(l.width <= Pt(100.0), "line too wide: {:?}", l.width);
+        }
+        let joined: String = lines.iter().map(line_text).collect();
+        assert_eq!(joined, url, "no character lost or added");
+        // Prefers to break after a slash.
+        assert!(
+            line_text(&lines[0]).ends_with('/'),
+            "{}",
+            line_text(&lines[0])
+        );
+    }
+
+    #[test]
+    fn justification_fills_the_line_except_the_last() {
+        let lines = break_lines(&atoms("aa bb cc dd ee ff"), Pt(40.0));
+        assert!(lines.len() >= 2);
+        let first = place_line(&lines[0], Pt(0.0), Pt(40.0), Align::Justify);
+        let end: Pt = first
+            .iter()
+            .map(|r| r.x + r.width())
+            .fold(Pt::ZERO, Pt::max);
+        assert!(
+            (end.0 - 40.0).abs() < 0.01,
+            "justified line ends at {end:?}"
+        );
+        let last = place_line(
+            lines.last().expect("lines"),
+            Pt(0.0),
+            Pt(40.0),
+            Align::Justify,
+        );
+        let last_end: Pt = last.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
+        assert!(last_end < Pt(39.0), "last line is ragged");
+        let ragged = place_line(&lines[0], Pt(0.0), Pt(40.0), Align::Left);
+        assert!(
+            ragged
+                .iter()
+                .all(|r| r.glyphs.iter().all(|g| g.extra == Pt::ZERO))
+        );
+    }
+
+    #[test]
+    fn newline_forces_a_break() {
+        let mut a = atoms("aa bb");
+        a.insert(1, Atom::Newline);
+        let lines = break_lines(&a, Pt(200.0));
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].last);
+    }
+}
