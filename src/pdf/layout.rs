@@ -480,14 +480,12 @@ impl TextStyle {
     }
 }
 
-/// How an internal link shows its target page.
+/// Whether an internal link shows its target page.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum PageRef {
-    /// "Title, p. 7" (tables).
-    Comma,
-    /// "Title (p. 7)" (prose).
-    Paren,
-    /// Nothing (table of contents, headings).
+    /// "Reference architecture, p. 7" — on paper a reader cannot click.
+    Shown,
+    /// Nothing (table of contents, headings, captions).
     None,
 }
 
@@ -605,10 +603,7 @@ impl Flow<'_> {
                     s.strike = false;
                     s.code_bg = false;
                     let label = self.page_label(a);
-                    let suffix = match page_ref {
-                        PageRef::Comma => format!(", p.\u{a0}{label}"),
-                        _ => format!(" (p.\u{a0}{label})"),
-                    };
+                    let suffix = format!(", p.\u{a0}{label}");
                     self.push_text(&suffix, &s, &mut word, &mut out);
                 }
             }
@@ -935,7 +930,7 @@ impl Flow<'_> {
                 inlines,
                 TextStyle::body(ctx.color),
                 ctx,
-                PageRef::Paren,
+                PageRef::Shown,
                 PARA_GAP,
             ),
             Block::List { start, items } => self.list(*start, items, ctx, 0),
@@ -1289,7 +1284,7 @@ impl Flow<'_> {
             .iter()
             .map(|r| {
                 (0..ncols)
-                    .map(|c| self.atoms(&cell(r, c), &cell_style, PageRef::Comma))
+                    .map(|c| self.atoms(&cell(r, c), &cell_style, PageRef::Shown))
                     .collect()
             })
             .collect();
@@ -1402,6 +1397,12 @@ impl Flow<'_> {
                 ch.space_before = PARA_GAP + Pt(3.0);
             }
             out.push(ch);
+        }
+        // No lone first or last row on a page (the head is already glued to the first row).
+        let first_row = usize::from(has_head);
+        if n >= 2 {
+            out[first_row].keep_with_next = true;
+            out[first_row + n - 2].keep_with_next = true;
         }
         out
     }
