@@ -8,6 +8,13 @@ use clap::{Parser, Subcommand};
 use crate::Error;
 use crate::assess::{self, Status};
 use crate::bundle;
+use crate::render::{self, Format, RenderOptions};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PaperArg {
+    A4,
+    Letter,
+}
 
 /// Builds the AWS Machine Learning Competency application packet from an evidence bundle.
 #[derive(Debug, Parser)]
@@ -26,6 +33,29 @@ enum Command {
         /// Print the assessment as JSON on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Write the packet (packet.md + assets/, packet.html, packet.pdf) into a folder.
+    Render {
+        /// The bundle folder or its bundle.yaml.
+        bundle: PathBuf,
+        /// Output folder; files are replaced only when every format succeeded.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Formats to write, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "md,html,pdf")]
+        format: Vec<Format>,
+        /// Folder of templates that replace the built-in ones by name (packet.md, references.md, …).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// PDF paper size.
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+        /// Set PDF text ragged-right instead of justified.
+        #[arg(long)]
+        ragged: bool,
+        /// Folder of extra fonts (.ttf/.otf) used for characters the shipped fonts lack.
+        #[arg(long = "font-dir")]
+        font_dirs: Vec<PathBuf>,
     },
     /// Write a starter bundle with every key, commented, into a new or empty folder.
     Init {
@@ -79,6 +109,45 @@ fn run(command: Command) -> Result<i32, Error> {
                     1
                 },
             )
+        }
+        Command::Render {
+            bundle,
+            out,
+            format,
+            templates,
+            paper,
+            ragged,
+            font_dirs,
+        } => {
+            let loaded = bundle::load(&bundle)?;
+            let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
+            let opts = RenderOptions {
+                formats: format,
+                templates,
+                paper: match paper {
+                    PaperArg::A4 => crate::pdf::Paper::A4,
+                    PaperArg::Letter => crate::pdf::Paper::Letter,
+                },
+                justify: !ragged,
+                font_dirs,
+            };
+            let rendered = render::render(&loaded, &assessment, &opts)?;
+            crate::output::write_all(&out, &rendered.files)?;
+            for w in &rendered.warnings {
+                eprintln!("warning: {w}");
+            }
+            let names: Vec<String> = rendered
+                .files
+                .iter()
+                .map(|f| out.join(&f.rel).display().to_string())
+                .collect();
+            eprintln!(
+                "wrote {} ({} Met, {} Not Met)",
+                names.join(", "),
+                assessment.met(),
+                assessment.not_met()
+            );
+            Ok(0)
         }
         Command::Init { dir } => {
             // The starter's `as_of` is today (UTC); the partner edits it.

@@ -1,0 +1,344 @@
+//! Packet Markdown → one self-contained HTML page (CSS inlined, diagram as a `data:` URI,
+//! no scripts, no external requests).
+//!
+//! The page is produced from the same Markdown text as `packet.md`, so the two cannot
+//! disagree. Raw HTML anywhere in that text is shown as text; links other than http(s),
+//! mailto and in-page anchors are dropped; images other than the packet's own assets are
+//! replaced by their description.
+
+use std::collections::{BTreeMap, HashSet};
+
+use base64::Engine;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::Error;
+use crate::packet::escape;
+use crate::slug::Slugger;
+
+const SHELL: &str = include_str!("../templates/packet.html");
+const CSS: &str = include_str!("../templates/packet.css");
+
+/// What the page needs besides the Markdown.
+pub struct HtmlOptions<'a> {
+    /// `lang` of the page.
+    pub lang: &'a str,
+    /// Anchors of headings that start a new printed page (one per customer reference).
+    pub page_break_before: &'a [String],
+    /// Anchor of the contents section, which becomes the navigation.
+    pub toc_anchor: &'a str,
+    /// Image bytes by the path the Markdown uses (`assets/architecture.png`).
+    pub assets: &'a BTreeMap<String, (Vec<u8>, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct Page {
+    lang: String,
+    title: String,
+    css: String,
+    header: String,
+    nav: String,
+    main: String,
+}
+
+/// Renders the packet page.
+pub fn render(markdown: &str, opts: &HtmlOptions<'_>) -> Result<String, Error> {
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, escape::options()).collect();
+    let events = safe_events(events, opts);
+
+    // Split: the H1 title, the title block before the first H2, the contents section, the rest.
+    let mut title = String::new();
+    let mut header = Vec::new();
+    let mut nav = Vec::new();
+    let mut main = Vec::new();
+    #[derive(PartialEq)]
+    enum Part {
+        Title,
+        Header,
+        Nav,
+        Main,
+    }
+    let mut part = Part::Header;
+    let mut pending_h2: Option<usize> = None;
+    let mut i = 0;
+    while i < events.len() {
+        let ev = &events[i];
+        match ev {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) if title.is_empty() => {
+                part = Part::Title;
+                i += 1;
+                continue;
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) if part == Part::Title => {
+                part = Part::Header;
+                i += 1;
+                continue;
+            }
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                id,
+                ..
+            }) => {
+                if id.as_deref() == Some(opts.toc_anchor) {
+                    part = Part::Nav;
+                    // Skip the heading itself; the nav has its own label.
+                    pending_h2 = Some(i);
+                } else {
+                    part = Part::Main;
+                }
+            }
+            _ => {}
+        }
+        if pending_h2.is_some() {
+            if matches!(ev, Event::End(TagEnd::Heading(HeadingLevel::H2))) {
+                pending_h2 = None;
+            }
+            i += 1;
+            continue;
+        }
+        match part {
+            Part::Title => {
+                if let Event::Text(t) | Event::Code(t) = ev {
+                    title.push_str(t);
+                }
+            }
+            Part::Header => header.push(ev.clone()),
+            Part::Nav => nav.push(ev.clone()),
+            Part::Main => main.push(ev.clone()),
+        }
+        i += 1;
+    }
+
+    let to_html = |evs: Vec<Event<'_>>| {
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, evs.into_iter());
+        wrap_tables(&out)
+    };
+    let page = Page {
+        lang: opts.lang.to_string(),
+        title: title.clone(),
+        css: CSS.to_string(),
+        header: format!("<h1>{}</h1>\n{}", html_escape(&title), to_html(header)),
+        nav: to_html(nav),
+        main: to_html(main),
+    };
+    let mut tera = Tera::new();
+    tera.add_raw_template("packet.html", SHELL)
+        .map_err(|e| Error::Render(format!("HTML shell: {e}")))?;
+    let ctx = Context::from_serialize(&page).map_err(|e| Error::Render(e.to_string()))?;
+    tera.render("packet.html", &ctx)
+        .map_err(|e| Error::Render(format!("HTML shell: {e}")))
+}
+
+/// Gives headings their GitHub anchors and a class where a printed page should break;
+/// neutralises raw HTML, unsafe links and foreign images; marks Met / Not Met.
+fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<'a>> {
+    let breaks: HashSet<&str> = opts.page_break_before.iter().map(String::as_str).collect();
+    let mut slugger = Slugger::default();
+    let mut out = Vec::with_capacity(events.len());
+    let mut link_stack: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                let text = heading_text(&events[i + 1..]);
+                let anchor = slugger.slug(&text);
+                let mut classes = classes.clone();
+                if breaks.contains(anchor.as_str()) {
+                    classes.push(CowStr::from("page-break"));
+                }
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(anchor)),
+                    classes,
+                    attrs: attrs.clone(),
+                }));
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => out.push(Event::Text(raw.clone())),
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let ok = safe_href(dest_url);
+                link_stack.push(ok);
+                if ok {
+                    out.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: dest_url.clone(),
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if link_stack.pop().unwrap_or(false) {
+                    out.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                // Collect the alt text up to the end of the image.
+                let mut alt = String::new();
+                let mut j = i + 1;
+                while j < events.len() && !matches!(events[j], Event::End(TagEnd::Image)) {
+                    if let Event::Text(t) | Event::Code(t) = &events[j] {
+                        alt.push_str(t);
+                    }
+                    j += 1;
+                }
+                match opts.assets.get(dest_url.as_ref()) {
+                    Some((bytes, mime)) => {
+                        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<figure><img src=\"data:{mime};base64,{data}\" alt=\"{}\"{}><figcaption>{}</figcaption></figure>",
+                            html_escape(&alt),
+                            if title.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" title=\"{}\"", html_escape(title))
+                            },
+                            html_escape(&alt)
+                        ))));
+                    }
+                    None => out.push(Event::Text(CowStr::from(format!("[image: {alt}]")))),
+                }
+                i = j + 1;
+                continue;
+            }
+            Event::Start(Tag::Strong) => {
+                // **Met** / **Not Met** become status badges (colour and words).
+                if let (Some(Event::Text(t)), Some(Event::End(TagEnd::Strong))) =
+                    (events.get(i + 1), events.get(i + 2))
+                {
+                    let class = match t.as_ref() {
+                        "Met" => Some("met"),
+                        "Not Met" => Some("not-met"),
+                        _ => None,
+                    };
+                    if let Some(class) = class {
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<strong class=\"status {class}\">{}</strong>",
+                            html_escape(t)
+                        ))));
+                        i += 3;
+                        continue;
+                    }
+                }
+                out.push(events[i].clone());
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn heading_text(rest: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for ev in rest {
+        match ev {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::InlineHtml(t) | Event::Html(t) => text.push_str(t),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Links that may appear in the page: web, mail and in-page anchors.
+fn safe_href(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("mailto:")
+        || lower.starts_with('#')
+}
+
+fn wrap_tables(html: &str) -> String {
+    html.replace("<table>", "<div class=\"table-wrap\"><table>")
+        .replace("</table>", "</table></div>")
+}
+
+/// Escapes text for an HTML attribute or element.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(md: &str) -> String {
+        let assets = BTreeMap::new();
+        render(
+            md,
+            &HtmlOptions {
+                lang: "en",
+                page_break_before: &["reference-1-x".to_string()],
+                toc_anchor: "contents",
+                assets: &assets,
+            },
+        )
+        .expect("renders")
+    }
+
+    #[test]
+    fn hostile_markup_is_shown_as_text() {
+        let html = page(
+            "# T\n\n## Body\n\n<script>alert(1)</script>\n\nx <iframe src=y></iframe> [a](javascript:alert(1)) ![i](https://evil.example/x.png) <b onclick=\"z\">b</b>\n",
+        );
+        let body = html.split("<main").nth(1).expect("main");
+        assert!(!body.contains("<script"), "{body}");
+        assert!(!body.contains("<iframe"), "{body}");
+        assert!(!body.contains("javascript:"), "{body}");
+        assert!(!body.contains("<b onclick"), "{body}");
+        assert!(!body.contains("evil.example"), "{body}");
+        assert!(body.contains("&lt;script&gt;"), "{body}");
+    }
+
+    #[test]
+    fn headings_get_github_anchors_and_page_breaks() {
+        let html = page(
+            "# T\n\n## Contents\n\n- [x](#reference-1-x)\n\n## Refs\n\n### Reference 1: X\n\ntext\n",
+        );
+        assert!(
+            html.contains("<h3 id=\"reference-1-x\" class=\"page-break\">"),
+            "{html}"
+        );
+        assert!(html.contains("<nav"), "{html}");
+        assert!(html.contains("href=\"#reference-1-x\""), "{html}");
+    }
+
+    #[test]
+    fn status_words_become_badges() {
+        let html = page("# T\n\n## A\n\n**Met** and **Not Met** and **Metric**\n");
+        assert!(html.contains("<strong class=\"status met\">Met</strong>"));
+        assert!(html.contains("<strong class=\"status not-met\">Not Met</strong>"));
+        assert!(html.contains("<strong>Metric</strong>"));
+    }
+}

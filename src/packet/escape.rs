@@ -1,0 +1,187 @@
+//! Markdown escaping for user text going into the packet.
+//!
+//! Three contexts: `inline` (names and short values inside a sentence), `cell` (a GFM table
+//! cell), and `block` (a user's Markdown field, which keeps its lists, tables, emphasis and
+//! links but loses raw HTML and headings that would break the packet's structure).
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+/// Characters that start Markdown syntax inside a line.
+const INLINE_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '|', '#', '~', '!'];
+
+/// Escapes plain text so it shows literally inside a Markdown paragraph.
+pub fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = flat.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let at_start = i == 0;
+        if INLINE_SPECIAL.contains(&c) {
+            out.push('\\');
+            out.push(c);
+        } else if c == '&' && looks_like_entity(&flat[i..]) {
+            out.push_str("\\&");
+        } else if at_start && matches!(c, '-' | '+' | '=') {
+            out.push('\\');
+            out.push(c);
+        } else if at_start && c.is_ascii_digit() {
+            // "2026. A year" would start an ordered list.
+            out.push(c);
+            let mut digits = String::new();
+            while let Some(&(_, d)) = chars.peek() {
+                if d.is_ascii_digit() {
+                    digits.push(d);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            out.push_str(&digits);
+            if let Some(&(_, p)) = chars.peek()
+                && matches!(p, '.' | ')')
+            {
+                out.push('\\');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Escapes plain text for a GFM table cell: inline escaping, and line breaks become spaces.
+pub fn cell(text: &str) -> String {
+    inline(text)
+}
+
+fn looks_like_entity(s: &str) -> bool {
+    // "&amp;", "&#123;", "&#x1F;" — only these would be decoded by a Markdown renderer.
+    let rest = &s[1..];
+    let end = rest.find(';');
+    match end {
+        Some(n) if n > 0 && n <= 32 => rest[..n]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '#'),
+        _ => false,
+    }
+}
+
+/// Makes a user's Markdown field safe to embed in the packet: raw HTML is shown as text,
+/// headings become plain paragraphs (the packet owns the heading structure), and the
+/// result ends without trailing blank lines. Everything else is kept as written.
+pub fn block(markdown: &str) -> String {
+    let text = markdown.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.trim_matches('\n');
+    // Byte edits to make: (position, insertion) and ranges whose '<' must be neutralised.
+    let mut inserts: Vec<(usize, &str)> = Vec::new();
+    let mut html_ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let parser = Parser::new_ext(text, options()).into_offset_iter();
+    for (event, range) in parser {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
+                let first_non_space = text[line_start..]
+                    .find(|c: char| c != ' ' && c != '>')
+                    .map_or(line_start, |p| line_start + p);
+                if text[first_non_space..].starts_with('#') {
+                    inserts.push((first_non_space, "\\"));
+                } else {
+                    // Setext heading: break its underline so it is plain text.
+                    let slice = &text[range.clone()];
+                    if let Some(nl) = slice.trim_end_matches('\n').rfind('\n') {
+                        let underline = range.start + nl + 1;
+                        let offset = text[underline..]
+                            .find(|c: char| c != ' ')
+                            .map_or(underline, |p| underline + p);
+                        inserts.push((offset, "\\"));
+                    }
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => html_ranges.push(range),
+            Event::Start(Tag::HtmlBlock) => html_ranges.push(range),
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut inserts = inserts.into_iter().peekable();
+    for (i, c) in text.char_indices() {
+        while let Some(&(at, s)) = inserts.peek() {
+            if at <= i {
+                out.push_str(s);
+                inserts.next();
+            } else {
+                break;
+            }
+        }
+        if c == '<' && html_ranges.iter().any(|r| r.contains(&i)) {
+            out.push_str("&lt;");
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// The Markdown dialect of the packet: CommonMark plus GFM tables, strikethrough, task lists.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html_of(md: &str) -> String {
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, Parser::new_ext(md, options()));
+        out
+    }
+
+    #[test]
+    fn inline_text_shows_literally() {
+        for name in [
+            "A|B <script> & *co*",
+            "# Not a heading",
+            "1. Not a list",
+            "AT&T &amp; Co",
+            "- dash",
+        ] {
+            let html = html_of(&inline(name));
+            assert!(!html.contains("<script>"), "{html}");
+            assert!(
+                !html.contains("<em>")
+                    && !html.contains("<h1")
+                    && !html.contains("<ol")
+                    && !html.contains("<ul"),
+                "{name}: {html}"
+            );
+        }
+        assert!(html_of(&inline("AT&amp;T")).contains("AT&amp;amp;T"));
+    }
+
+    #[test]
+    fn cells_keep_pipes_inside_the_cell() {
+        let md = format!("| a | b |\n|---|---|\n| {} | x |\n", cell("left | right"));
+        let html = html_of(&md);
+        assert_eq!(html.matches("<td>").count(), 2, "{html}");
+        assert!(html.contains("left | right"), "{html}");
+    }
+
+    #[test]
+    fn block_keeps_markdown_but_not_html_or_headings() {
+        let user = "Intro with **bold** and a [link](https://x.example).\n\n# Sneaky heading\n\n- item `Vec<u8>`\n- item two\n\n<script>alert(1)</script>\n\nSetext\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nText <img src=x onerror=alert(1)> end";
+        let html = html_of(&block(user));
+        assert!(html.contains("<strong>bold</strong>"), "{html}");
+        assert!(
+            html.contains("<li>item <code>Vec&lt;u8&gt;</code></li>"),
+            "{html}"
+        );
+        assert!(html.contains("<table>"), "{html}");
+        assert!(!html.contains("<h1") && !html.contains("<h2"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("<img"),
+            "{html}"
+        );
+        assert!(html.contains("# Sneaky heading"), "{html}");
+    }
+}

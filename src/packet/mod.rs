@@ -1,0 +1,162 @@
+//! Bundle + assessment → the packet's canonical Markdown text, through tera templates.
+//!
+//! The default templates are embedded in the binary (and live in `templates/`); a
+//! `--templates DIR` folder replaces any of them by name. Templates receive one view
+//! (`view::build`) and compute nothing; every filter they may use is registered here.
+
+pub mod escape;
+pub mod view;
+
+use std::path::Path;
+
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::Error;
+
+pub use view::PacketView;
+
+/// The default templates: (name, text). `packet.md` is the entry point.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("packet.md", include_str!("../../templates/packet.md")),
+    (
+        "prerequisites.md",
+        include_str!("../../templates/prerequisites.md"),
+    ),
+    (
+        "references.md",
+        include_str!("../../templates/references.md"),
+    ),
+    ("solution.md", include_str!("../../templates/solution.md")),
+    ("security.md", include_str!("../../templates/security.md")),
+    (
+        "architecture.md",
+        include_str!("../../templates/architecture.md"),
+    ),
+    ("checklist.md", include_str!("../../templates/checklist.md")),
+    ("gaps.md", include_str!("../../templates/gaps.md")),
+];
+
+/// A template set ready to render: the defaults, with a user's folder layered on top.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// The embedded defaults, plus every `*.md` file of `overrides` (same name replaces).
+    pub fn load(overrides: Option<&Path>) -> Result<Self, Error> {
+        let mut tera = Tera::new();
+        // Filters first: tera checks filter names when templates are added.
+        tera.register_filter("inline", |s: &str, _: Kwargs, _: &State| escape::inline(s));
+        tera.register_filter("cell", |s: &str, _: Kwargs, _: &State| escape::cell(s));
+        tera.register_filter("block", |s: &str, _: Kwargs, _: &State| escape::block(s));
+        tera.register_filter("reason", |s: &str, _: Kwargs, _: &State| reason(s));
+        let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        if let Some(dir) = overrides {
+            let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+            let mut found = Vec::new();
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(dir, e))?;
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if path.is_file() && name.ends_with(".md") {
+                    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                    found.push((name, text));
+                }
+            }
+            if found.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} holds no .md templates; the defaults are packet.md and the files it includes (see templates/ in the dossier source)",
+                    dir.display()
+                )));
+            }
+            for (name, text) in found {
+                match templates.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => templates.push((name, text)),
+                }
+            }
+        }
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| Error::Render(format!("templates: {}", error_chain(&e))))?;
+        Ok(Templates { tera })
+    }
+
+    /// Renders the packet Markdown from the view.
+    pub fn render(&self, view: &PacketView) -> Result<String, Error> {
+        let mut ctx = Context::from_serialize(view)
+            .map_err(|e| Error::Render(format!("packet view: {}", error_chain(&e))))?;
+        ctx.insert(
+            "generator",
+            &format!("dossier {}", env!("CARGO_PKG_VERSION")),
+        );
+        let text = self
+            .tera
+            .render("packet.md", &ctx)
+            .map_err(|e| Error::Render(format!("template packet.md: {}", error_chain(&e))))?;
+        Ok(tidy(&text))
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// Our own reason text: `code` spans stay code, everything else is escaped as plain text.
+pub fn reason(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // Unbalanced backticks: treat it all as text.
+        return escape::inline(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("`{}`", p.replace('|', "\\|"))
+            } else if p.is_empty() {
+                String::new()
+            } else {
+                let lead = if p.starts_with(' ') { " " } else { "" };
+                let trail = if p.ends_with(' ') && !p.trim().is_empty() {
+                    " "
+                } else {
+                    ""
+                };
+                format!("{lead}{}{trail}", escape::inline(p))
+            }
+        })
+        .collect()
+}
+
+/// Collapses runs of blank lines left by template control flow and ends with one newline.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        // Trailing spaces stay: two of them are a user's hard line break.
+        let line = if line.trim().is_empty() { "" } else { line };
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let trimmed = out.trim_matches('\n');
+    format!("{trimmed}\n")
+}

@@ -1,0 +1,628 @@
+//! Bundle + assessment → the one serialisable view the templates receive.
+//!
+//! Every decision the packet shows (statuses, labels, dates as text, anchors, which fields
+//! are missing) is made here, so templates only lay text out. Strings are raw user text;
+//! templates escape them with the filters in `packet::filters`.
+
+use serde::Serialize;
+
+use crate::assess::{Assessment, ItemResult, Status, filled};
+use crate::bundle::Loaded;
+use crate::bundle::model::{Markdown, Reference};
+use crate::checklist::Section;
+use crate::slug::github_slug;
+
+/// Where the diagram goes, relative to `packet.md`.
+pub const ASSET_DIR: &str = "assets";
+
+#[derive(Debug, Serialize)]
+pub struct PacketView {
+    pub title: String,
+    pub partner: PartnerView,
+    pub solution: SolutionView,
+    pub category: CategoryView,
+    pub checklist: ChecklistView,
+    pub as_of: String,
+    pub window_start: String,
+    pub result: ResultView,
+    pub sections: Sections,
+    pub prerequisites: Vec<ItemView>,
+    pub items: Vec<ItemView>,
+    pub references: Vec<ReferenceView>,
+    pub security: SecurityView,
+    pub architecture: ArchitectureView,
+    pub gaps: Vec<GapView>,
+    /// Heading labels of the eight 1.1 fields, in checklist order, keyed by field.
+    pub field_titles: FieldTitles,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Heading {
+    pub title: String,
+    pub anchor: String,
+}
+
+impl Heading {
+    fn new(title: impl Into<String>) -> Self {
+        let title = title.into();
+        let anchor = github_slug(&title);
+        Heading { title, anchor }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Sections {
+    pub contents: Heading,
+    pub prerequisites: Heading,
+    pub references: Heading,
+    pub solution: Heading,
+    pub security: Heading,
+    pub architecture: Heading,
+    pub checklist: Heading,
+    pub gaps: Heading,
+}
+
+impl Sections {
+    fn for_section(&self, s: Section) -> &Heading {
+        match s {
+            Section::Prerequisites => &self.prerequisites,
+            Section::References => &self.references,
+            Section::Solution => &self.solution,
+            Section::Security => &self.security,
+            Section::Architecture => &self.architecture,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartnerView {
+    pub name: String,
+    pub website: String,
+    pub apn_tier: String,
+    pub support_plan: String,
+    pub public_support_statement: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub certified_staff: Vec<CertView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CertView {
+    pub name: String,
+    pub certification: String,
+    pub level: String,
+    pub expires: String,
+    /// "valid", "expired" or "does not count" (level below associate).
+    pub standing: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SolutionView {
+    pub name: String,
+    pub summary: Option<String>,
+    pub regions: Vec<String>,
+    pub availability: Vec<String>,
+    pub in_production: String,
+    pub lifecycle: Option<String>,
+    pub aws_ml_integration: Option<String>,
+    pub predictive_functionality: Option<String>,
+    pub capabilities: Vec<String>,
+    pub data_sources: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CategoryView {
+    pub key: String,
+    pub title: String,
+    pub characteristics: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChecklistView {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub published: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResultView {
+    pub met: usize,
+    pub not_met: usize,
+    pub total: usize,
+    /// "14 Met · 2 Not Met"
+    pub summary: String,
+    pub all_met: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub id: String,
+    pub title: String,
+    pub group: String,
+    pub requirement: String,
+    pub status: String,
+    pub met: bool,
+    pub computed: String,
+    /// The reviewer changed the computed status.
+    pub overridden: bool,
+    pub reasons: Vec<String>,
+    pub evidence: Vec<String>,
+    pub review: Option<ReviewView>,
+    /// One line for the checklist table's "Reviewer decision" column.
+    pub review_summary: String,
+    pub evidence_section: EvidenceLink,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReviewView {
+    pub status: String,
+    pub note: String,
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvidenceLink {
+    pub title: String,
+    pub anchor: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldTitles {
+    pub customer: String,
+    pub problem: String,
+    pub proposal: String,
+    pub aws_services: String,
+    pub third_party: String,
+    pub dates: String,
+    pub outcomes: String,
+    pub lessons: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferenceView {
+    pub number: usize,
+    pub heading: Heading,
+    pub customer: Option<String>,
+    pub problem: Option<String>,
+    pub proposal: Option<String>,
+    pub aws_services: Vec<ServiceView>,
+    /// `None`: not stated; `Some([])`: none.
+    pub third_party: Option<Vec<String>>,
+    pub dates: Option<String>,
+    pub stage: String,
+    pub outcomes: Option<String>,
+    pub lessons: Option<String>,
+    pub public: bool,
+    pub public_evidence: Option<PublicEvidenceView>,
+    pub documents: Vec<String>,
+    pub qualifying: bool,
+    pub not_qualifying: Vec<String>,
+    pub publicly_endorsed: bool,
+    pub not_endorsed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceView {
+    pub service: String,
+    pub usage: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicEvidenceView {
+    pub url: Option<String>,
+    pub kind: String,
+    pub covers: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecurityView {
+    pub best_practices: Option<String>,
+    pub risk_and_compliance: Option<String>,
+    pub deployment: String,
+    pub controls: Vec<String>,
+    pub iam: Option<String>,
+    pub cloudtrail: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArchitectureView {
+    pub overview: Option<String>,
+    /// Path of the diagram relative to the packet (`assets/architecture.png`).
+    pub diagram: Option<String>,
+    pub aws_services: Vec<String>,
+    pub high_availability: Option<String>,
+    pub pillars: Vec<PillarView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PillarView {
+    pub title: String,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GapView {
+    pub id: String,
+    pub title: String,
+    pub fixes: Vec<String>,
+    pub evidence_section: EvidenceLink,
+}
+
+fn text(m: &Markdown) -> Option<String> {
+    filled(m).then(|| m.as_deref().unwrap_or_default().trim().to_string())
+}
+
+fn kebab<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The file name the diagram gets inside `assets/`.
+pub fn diagram_asset_name(loaded: &Loaded) -> Option<String> {
+    loaded.diagram.as_ref().map(|d| {
+        let ext = match d.format {
+            crate::bundle::ImageFormat::Png => "png",
+            crate::bundle::ImageFormat::Jpeg => "jpg",
+        };
+        format!("{ASSET_DIR}/architecture.{ext}")
+    })
+}
+
+/// Builds the view (mdBook's `make_data`).
+pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
+    let b = &loaded.bundle;
+    let c = loaded.checklist;
+    let category = c.categories.get(b.category.key());
+    let architecture_title = b
+        .architecture
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or("Reference architecture");
+    let sections = Sections {
+        contents: Heading::new("Contents"),
+        prerequisites: Heading::new("Prerequisites"),
+        references: Heading::new("Customer references"),
+        solution: Heading::new("Solution details"),
+        security: Heading::new("Security"),
+        architecture: Heading::new(architecture_title),
+        checklist: Heading::new("Completed checklist"),
+        gaps: Heading::new("Gaps"),
+    };
+    let item_view =
+        |r: &ItemResult| item_view(r, &sections, category.map(|c| c.characteristics.as_str()));
+    let items: Vec<ItemView> = a.items.iter().map(item_view).collect();
+    let prerequisites = a
+        .items
+        .iter()
+        .filter(|r| r.item.id.starts_with('P'))
+        .map(item_view)
+        .collect();
+
+    let references = b
+        .references
+        .iter()
+        .zip(&a.references)
+        .enumerate()
+        .map(|(i, (r, judged))| reference_view(i + 1, r, judged))
+        .collect();
+
+    let gaps = a
+        .items
+        .iter()
+        .filter(|r| r.status == Status::NotMet)
+        .map(|r| {
+            let mut fixes: Vec<String> = r.findings.iter().map(|f| f.fix.clone()).collect();
+            if fixes.is_empty()
+                && let Some(review) = &r.review
+            {
+                fixes.push(format!(
+                    "The reviewer marked this item Not Met: {}",
+                    review.note
+                ));
+            }
+            let s = sections.for_section(r.item.evidence);
+            GapView {
+                id: r.item.id.clone(),
+                title: r.item.title.clone(),
+                fixes,
+                evidence_section: EvidenceLink {
+                    title: s.title.clone(),
+                    anchor: s.anchor.clone(),
+                },
+            }
+        })
+        .collect();
+
+    let certification_levels = &c.rules.certification_levels;
+    let field = |k: &str| c.field_title(k).to_string();
+    PacketView {
+        title: format!(
+            "{} — AWS Machine Learning Competency application",
+            b.solution.name.trim()
+        ),
+        partner: PartnerView {
+            name: b.partner.name.trim().to_string(),
+            website: b.partner.website.0.clone(),
+            apn_tier: b
+                .partner
+                .apn_tier
+                .map_or("not stated".into(), |t| kebab(&t)),
+            support_plan: b
+                .partner
+                .support_plan
+                .map_or("not stated".into(), |p| kebab(&p)),
+            public_support_statement: b
+                .partner
+                .public_support_statement
+                .as_ref()
+                .map(|u| u.0.clone()),
+            contact_name: b.partner.contact.as_ref().and_then(|c| c.name.clone()),
+            contact_email: b.partner.contact.as_ref().and_then(|c| c.email.clone()),
+            certified_staff: b
+                .partner
+                .certified_staff
+                .iter()
+                .map(|s| CertView {
+                    name: s.name.clone(),
+                    certification: s.certification.clone().unwrap_or_default(),
+                    level: kebab(&s.level),
+                    expires: s
+                        .expires
+                        .map_or("no expiry given".into(), |e| e.to_string()),
+                    standing: if !certification_levels.contains(&s.level) {
+                        "does not count (level)".into()
+                    } else if s.expires.is_some_and(|e| e.0 >= a.as_of) {
+                        "valid".into()
+                    } else {
+                        "expired or undated".into()
+                    },
+                })
+                .collect(),
+        },
+        solution: SolutionView {
+            name: b.solution.name.trim().to_string(),
+            summary: text(&b.solution.summary),
+            regions: {
+                let mut seen = Vec::new();
+                for r in &b.solution.regions {
+                    if !seen.contains(&r.0) {
+                        seen.push(r.0.clone());
+                    }
+                }
+                seen
+            },
+            availability: b
+                .solution
+                .availability
+                .iter()
+                .map(|x| x.title().to_string())
+                .collect(),
+            in_production: match b.solution.in_production {
+                Some(true) => "Yes".into(),
+                Some(false) => "No".into(),
+                None => "Not stated".into(),
+            },
+            lifecycle: text(&b.solution.lifecycle),
+            aws_ml_integration: text(&b.solution.aws_ml_integration),
+            predictive_functionality: text(&b.solution.predictive_functionality),
+            capabilities: b
+                .solution
+                .capabilities
+                .iter()
+                .map(|x| x.key().to_string())
+                .collect(),
+            data_sources: b.solution.data_sources.iter().map(kebab).collect(),
+        },
+        category: CategoryView {
+            key: b.category.key().to_string(),
+            title: category.map_or_else(|| b.category.title().to_string(), |c| c.title.clone()),
+            characteristics: category
+                .map(|c| c.characteristics.clone())
+                .unwrap_or_default(),
+        },
+        checklist: ChecklistView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            version: c.version.clone(),
+            published: c.published.clone(),
+        },
+        as_of: a.as_of.to_string(),
+        window_start: a.window_start.to_string(),
+        result: ResultView {
+            met: a.met(),
+            not_met: a.not_met(),
+            total: a.items.len(),
+            summary: format!("{} Met · {} Not Met", a.met(), a.not_met()),
+            all_met: a.not_met() == 0,
+        },
+        prerequisites,
+        items,
+        references,
+        security: SecurityView {
+            best_practices: text(&b.security.best_practices),
+            risk_and_compliance: text(&b.security.risk_and_compliance),
+            deployment: match b.security.deployment {
+                Some(crate::bundle::model::Deployment::Saas) => {
+                    "SaaS, operated by the partner".into()
+                }
+                Some(crate::bundle::model::Deployment::CustomerDeployed) => {
+                    "Deployed by the customer".into()
+                }
+                None => "Not stated".into(),
+            },
+            controls: security_controls(b),
+            iam: text(&b.security.governance.iam),
+            cloudtrail: text(&b.security.governance.cloudtrail),
+        },
+        architecture: ArchitectureView {
+            overview: text(&b.architecture.overview),
+            diagram: diagram_asset_name(loaded),
+            aws_services: b
+                .architecture
+                .aws_services
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .cloned()
+                .collect(),
+            high_availability: text(&b.architecture.high_availability),
+            pillars: b
+                .architecture
+                .pillars
+                .entries()
+                .iter()
+                .map(|(_, title, t)| PillarView {
+                    title: title.to_string(),
+                    text: text(t),
+                })
+                .collect(),
+        },
+        gaps,
+        field_titles: FieldTitles {
+            customer: field("customer"),
+            problem: field("problem"),
+            proposal: field("proposal"),
+            aws_services: field("aws_services"),
+            third_party: field("third_party"),
+            dates: field("dates"),
+            outcomes: field("outcomes"),
+            lessons: field("lessons"),
+        },
+        sections,
+    }
+}
+
+fn security_controls(b: &crate::bundle::Bundle) -> Vec<String> {
+    use crate::bundle::model::Deployment;
+    let yes_no = |v: Option<bool>| match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not stated",
+    };
+    match b.security.deployment {
+        Some(Deployment::Saas) => vec![
+            format!(
+                "Asks customers for their AWS credentials: {}",
+                yes_no(b.security.asks_for_customer_credentials)
+            ),
+            format!(
+                "All access through cross-account roles: {}",
+                yes_no(b.security.cross_account_roles)
+            ),
+        ],
+        Some(Deployment::CustomerDeployed) => {
+            if b.security.access_management.is_empty() {
+                vec!["Access management features: none stated".into()]
+            } else {
+                let t: Vec<&str> = b
+                    .security
+                    .access_management
+                    .iter()
+                    .map(|x| x.title())
+                    .collect();
+                vec![format!("Access management features: {}", t.join(", "))]
+            }
+        }
+        None => Vec::new(),
+    }
+}
+
+fn item_view(r: &ItemResult, sections: &Sections, characteristics: Option<&str>) -> ItemView {
+    let requirement = if r.item.id == "C" {
+        characteristics.unwrap_or(&r.item.requirement).to_string()
+    } else {
+        r.item.requirement.clone()
+    };
+    let review = r.review.as_ref().map(|rv| ReviewView {
+        status: rv.status.label().to_string(),
+        note: rv.note.clone(),
+        by: rv.by.clone(),
+    });
+    let review_summary = match &r.review {
+        None => "—".to_string(),
+        Some(rv) => {
+            let by = rv
+                .by
+                .as_deref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default();
+            format!("{}{by}: {}", rv.status.label(), rv.note)
+        }
+    };
+    let s = sections.for_section(r.item.evidence);
+    ItemView {
+        id: r.item.id.clone(),
+        title: r.item.title.clone(),
+        group: r.item.group.clone(),
+        requirement,
+        status: r.status.label().to_string(),
+        met: r.status == Status::Met,
+        computed: r.computed.label().to_string(),
+        overridden: r.status != r.computed,
+        reasons: r.findings.iter().map(|f| f.reason.clone()).collect(),
+        evidence: r.evidence.clone(),
+        review,
+        review_summary,
+        evidence_section: EvidenceLink {
+            title: s.title.clone(),
+            anchor: s.anchor.clone(),
+        },
+    }
+}
+
+fn reference_view(
+    number: usize,
+    r: &Reference,
+    judged: &crate::assess::ReferenceResult,
+) -> ReferenceView {
+    let customer = text(&r.customer);
+    let heading = match &customer {
+        Some(c) => Heading::new(format!("Reference {number}: {c}")),
+        None => Heading::new(format!("Reference {number} (customer not named)")),
+    };
+    let dates = match (r.start, r.end) {
+        (Some(s), Some(e)) => Some(format!("{s} to {e}")),
+        (Some(s), None) => Some(format!("{s} to (no end date)")),
+        (None, Some(e)) => Some(format!("(no start date) to {e}")),
+        (None, None) => None,
+    };
+    ReferenceView {
+        number,
+        heading,
+        customer,
+        problem: text(&r.problem),
+        proposal: text(&r.proposal),
+        aws_services: r
+            .aws_services
+            .iter()
+            .map(|s| ServiceView {
+                service: s.service.trim().to_string(),
+                usage: s.usage.as_deref().map(str::trim).unwrap_or("").to_string(),
+            })
+            .collect(),
+        third_party: r.third_party.clone(),
+        dates,
+        stage: r
+            .stage
+            .map_or("not stated".into(), |s| s.title().to_string()),
+        outcomes: text(&r.outcomes),
+        lessons: text(&r.lessons),
+        public: r.public,
+        public_evidence: r.public_evidence.as_ref().map(|e| PublicEvidenceView {
+            url: e.url.as_ref().map(|u| u.0.clone()),
+            kind: e
+                .kind
+                .map_or("not stated".into(), |k| k.title().to_string()),
+            covers: e.covers.iter().map(|c| c.key().to_string()).collect(),
+        }),
+        documents: r.documents.iter().map(|d| d.0.clone()).collect(),
+        qualifying: judged.qualifying,
+        not_qualifying: judged.not_qualifying.clone(),
+        publicly_endorsed: judged.publicly_endorsed,
+        not_endorsed: judged.not_endorsed.clone(),
+    }
+}

@@ -1,0 +1,147 @@
+//! Loaded bundle + assessment → the packet files in memory (`packet.md` + `assets/`,
+//! `packet.html`, `packet.pdf`). All three come from the one Markdown text the templates
+//! produce; nothing here touches the file system.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::assess::Assessment;
+use crate::bundle::Loaded;
+use crate::html;
+use crate::output::OutputFile;
+use crate::packet::{self, Templates};
+use crate::pdf;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    Md,
+    Html,
+    Pdf,
+}
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub formats: Vec<Format>,
+    pub templates: Option<PathBuf>,
+    pub paper: pdf::Paper,
+    pub justify: bool,
+    pub font_dirs: Vec<PathBuf>,
+}
+
+/// The rendered files and anything the user should be warned about.
+#[derive(Debug)]
+pub struct Rendered {
+    pub files: Vec<OutputFile>,
+    pub warnings: Vec<String>,
+    /// The canonical Markdown, for callers that want it.
+    pub markdown: String,
+}
+
+/// Renders every requested format.
+pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<Rendered, Error> {
+    let templates = Templates::load(opts.templates.as_deref())?;
+    let view = packet::view::build(loaded, a);
+    let markdown = templates.render(&view)?;
+    let page_breaks: Vec<String> = view
+        .references
+        .iter()
+        .map(|r| r.heading.anchor.clone())
+        .collect();
+
+    // The diagram, under the name the Markdown links to.
+    let asset = match (&loaded.diagram, packet::view::diagram_asset_name(loaded)) {
+        (Some(d), Some(name)) => Some((name, d.bytes.clone(), d.format.mime())),
+        _ => None,
+    };
+
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for format in sorted(&opts.formats) {
+        match format {
+            Format::Md => {
+                files.push(OutputFile {
+                    rel: "packet.md".into(),
+                    bytes: markdown.clone().into_bytes(),
+                });
+                if let Some((name, bytes, _)) = &asset {
+                    files.push(OutputFile {
+                        rel: name.into(),
+                        bytes: bytes.clone(),
+                    });
+                }
+            }
+            Format::Html => {
+                let assets: BTreeMap<String, (Vec<u8>, &'static str)> = asset
+                    .iter()
+                    .map(|(n, b, m)| (n.clone(), (b.clone(), *m)))
+                    .collect();
+                let page = html::render(
+                    &markdown,
+                    &html::HtmlOptions {
+                        lang: "en",
+                        page_break_before: &page_breaks,
+                        toc_anchor: &view.sections.contents.anchor,
+                        assets: &assets,
+                    },
+                )?;
+                files.push(OutputFile {
+                    rel: "packet.html".into(),
+                    bytes: page.into_bytes(),
+                });
+            }
+            Format::Pdf => {
+                let assets: BTreeMap<String, Vec<u8>> = asset
+                    .iter()
+                    .map(|(n, b, _)| (n.clone(), b.clone()))
+                    .collect();
+                let b = &loaded.bundle;
+                let pdf_opts = pdf::PdfOptions {
+                    paper: opts.paper,
+                    justify: opts.justify,
+                    title: view.title.clone(),
+                    author: b.partner.name.trim().to_string(),
+                    subject: format!(
+                        "{} — application packet, judged as of {}",
+                        loaded.checklist.name, a.as_of
+                    ),
+                    keywords: vec![
+                        "AWS Machine Learning Competency".into(),
+                        loaded.checklist.id.clone(),
+                        b.category.key().into(),
+                    ],
+                    date: a.as_of.to_string(),
+                    running_header: format!(
+                        "{} · {}",
+                        b.partner.name.trim(),
+                        b.solution.name.trim()
+                    ),
+                    page_break_before: page_breaks.clone(),
+                    toc_anchor: Some(view.sections.contents.anchor.clone()),
+                    font_dirs: opts.font_dirs.clone(),
+                };
+                let rendered = pdf::render(&markdown, &assets, &pdf_opts)
+                    .map_err(|e| Error::Render(format!("PDF: {e}")))?;
+                warnings.extend(rendered.warnings.into_iter().map(|w| format!("PDF: {w}")));
+                files.push(OutputFile {
+                    rel: "packet.pdf".into(),
+                    bytes: rendered.bytes,
+                });
+            }
+        }
+    }
+    Ok(Rendered {
+        files,
+        warnings,
+        markdown,
+    })
+}
+
+fn sorted(formats: &[Format]) -> Vec<Format> {
+    let mut f = formats.to_vec();
+    f.sort();
+    f.dedup();
+    f
+}
