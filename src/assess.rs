@@ -186,7 +186,15 @@ pub fn evaluate(bundle: &Bundle, checklist: &Checklist) -> Assessment {
         .references
         .iter()
         .enumerate()
-        .map(|(i, r)| judge_reference(i, r, bundle, as_of, window_start))
+        .map(|(i, r)| {
+            judge_reference(
+                i,
+                r,
+                bundle,
+                as_of,
+                (window_start, checklist.rules.window_months),
+            )
+        })
         .collect();
     let ctx = Ctx {
         bundle,
@@ -276,15 +284,15 @@ fn missing_fields(r: &Reference) -> Vec<&'static str> {
 
 fn describe_missing(field: &str) -> &'static str {
     match field {
-        "aws_services" => "aws_services (each entry with a usage)",
-        "third_party" => "third_party (write [] for none)",
-        "customer" => "customer",
-        "problem" => "problem",
-        "proposal" => "proposal",
-        "start" => "start",
-        "end" => "end",
-        "outcomes" => "outcomes",
-        "lessons" => "lessons",
+        "aws_services" => "`aws_services` (each entry with a usage)",
+        "third_party" => "`third_party` (write [] for none)",
+        "customer" => "`customer`",
+        "problem" => "`problem`",
+        "proposal" => "`proposal`",
+        "start" => "`start`",
+        "end" => "`end`",
+        "outcomes" => "`outcomes`",
+        "lessons" => "`lessons`",
         _ => "a field",
     }
 }
@@ -294,57 +302,59 @@ fn judge_reference(
     r: &Reference,
     bundle: &Bundle,
     as_of: jiff::civil::Date,
-    window_start: jiff::civil::Date,
+    (window_start, window_months): (jiff::civil::Date, i32),
 ) -> ReferenceResult {
     let missing = missing_fields(r);
     let mut why = Vec::new();
     match r.start {
         None => {}
         Some(s) if s.0 < window_start => why.push(format!(
-            "started {s}, before the 12-month window that opens {window_start}"
+            "`start` {s} is before the {window_months}-month window that opens {window_start}"
         )),
-        Some(s) if s.0 > as_of => why.push(format!("starts {s}, after as_of {as_of}")),
+        Some(s) if s.0 > as_of => why.push(format!("`start` {s} is after as_of {as_of}")),
         Some(_) => {}
     }
     if let Some(e) = r.end
         && e.0 > as_of
     {
-        why.push(format!("ends {e}, after as_of {as_of}: not yet completed"));
+        why.push(format!(
+            "`end` {e} is after as_of {as_of}: the project is not yet completed"
+        ));
     }
     match r.stage {
         Some(Stage::Production) => {}
         Some(other) => why.push(format!(
-            "stage is {}; only production counts",
-            other.title()
+            "`stage` is {}; only production counts",
+            kebab(&other)
         )),
-        None => why.push("stage is not given (it must be production)".into()),
+        None => why.push("`stage` is not given (it must be production)".into()),
     }
     if !missing.is_empty() {
         let list: Vec<&str> = missing.iter().map(|f| describe_missing(f)).collect();
         why.push(format!("missing {}", list.join(", ")));
     }
     if r.documents.is_empty() {
-        why.push("no supporting documents (documents)".into());
+        why.push("no supporting documents in `documents`".into());
     }
     let qualifying = why.is_empty();
 
     let mut not_endorsed = Vec::new();
     if r.public {
         match &r.public_evidence {
-            None => not_endorsed.push("public_evidence is missing".to_string()),
+            None => not_endorsed.push("`public_evidence` is missing".to_string()),
             Some(ev) => {
                 match &ev.url {
-                    None => not_endorsed.push("public_evidence.url is missing".into()),
+                    None => not_endorsed.push("`public_evidence.url` is missing".into()),
                     Some(url) => {
                         let partner_host = bundle.partner.website.host();
                         let host = url.host();
                         let on_site = match (&host, &partner_host) {
-                            (Some(h), Some(p)) => h == p || h.ends_with(&format!(".{p}")),
+                            (Some(h), Some(p)) => on_partner_site(h, p),
                             _ => false,
                         };
                         if !on_site {
                             not_endorsed.push(format!(
-                                "public_evidence.url is on {}, not on the partner website {} or a subdomain of it",
+                                "`public_evidence.url` is on {}, not on the partner website {} or a subdomain of it",
                                 host.as_deref().unwrap_or("an unknown host"),
                                 partner_host.as_deref().unwrap_or("(unknown)")
                             ));
@@ -358,14 +368,14 @@ fn judge_reference(
                     .collect();
                 if !missing_covers.is_empty() {
                     not_endorsed.push(format!(
-                        "public_evidence.covers lacks {}",
+                        "`public_evidence.covers` lacks {}",
                         missing_covers.join(", ")
                     ));
                 }
             }
         }
     } else {
-        not_endorsed.push("public is not true".into());
+        not_endorsed.push(NOT_PUBLIC.into());
     }
     let publicly_endorsed = qualifying && not_endorsed.is_empty();
     ReferenceResult {
@@ -376,6 +386,16 @@ fn judge_reference(
         not_endorsed,
         missing_fields: missing,
     }
+}
+
+const NOT_PUBLIC: &str = "`public` is not true";
+
+/// Whether `host` is the partner website's host or a subdomain of it. A leading `www.` on
+/// the website names the same site, so `acme.example` and `blog.acme.example` count for
+/// `https://www.acme.example`; a look-alike such as `evilacme.example` never does.
+fn on_partner_site(host: &str, partner_host: &str) -> bool {
+    let site = partner_host.strip_prefix("www.").unwrap_or(partner_host);
+    host == partner_host || host == site || host.ends_with(&format!(".{site}"))
 }
 
 struct Ctx<'a> {
@@ -461,7 +481,7 @@ impl Ctx<'_> {
                 ));
                 if qualifying < rules.min_references {
                     let mut reason = format!(
-                        "{qualifying} of {} references qualify; {} are needed",
+                        "{qualifying} of {} `references` qualify; {} are needed",
                         self.references.len(),
                         rules.min_references
                     );
@@ -493,7 +513,7 @@ impl Ctx<'_> {
                 ev.push(format!("{} reference(s) with all eight fields", complete.len()));
                 if complete.len() < rules.min_references {
                     let mut reason = format!(
-                        "{} of {} references have all eight fields with an end date by {}; {} are needed",
+                        "{} of {} `references` have all eight fields with an `end` date by {}; {} are needed",
                         complete.len(),
                         self.references.len(),
                         self.as_of,
@@ -508,7 +528,7 @@ impl Ctx<'_> {
                         if let Some(e) = src.end
                             && e.0 > self.as_of
                         {
-                            gaps.push(format!("end {e} is after as_of"));
+                            gaps.push(format!("`end` {e} is after as_of"));
                         }
                         if !gaps.is_empty() {
                             reason.push_str(&format!("; {}: missing {}", r.name, gaps.join(", ")));
@@ -570,16 +590,16 @@ impl Ctx<'_> {
                     .collect();
                 if valid.is_empty() {
                     let mut reason = format!(
-                        "no certified staff at {} level valid on {}",
+                        "`partner.certified_staff` has no {} certification valid on {}",
                         list_words(&levels),
                         self.as_of
                     );
                     for (i, s) in b.partner.certified_staff.iter().enumerate() {
                         let why = if !rules.certification_levels.contains(&s.level) {
-                            format!("level {}", kebab(&s.level))
+                            format!("`level` is {}", kebab(&s.level))
                         } else {
                             match s.expires {
-                                Some(e) => format!("expired {e}"),
+                                Some(e) => format!("`expires` {e} is before as_of"),
                                 None => "no `expires` date".to_string(),
                             }
                         };
@@ -731,11 +751,11 @@ impl Ctx<'_> {
     fn public_finding(&self, endorsed: usize) -> Finding {
         let rules = &self.checklist.rules;
         let mut reason = format!(
-            "{endorsed} publicly endorsed reference(s); {} are needed",
+            "{endorsed} publicly endorsed reference(s) (qualifying, `public: true`, `public_evidence` on the partner website covering all six points); {} are needed",
             rules.min_public_references
         );
         for r in self.references.iter().filter(|r| !r.publicly_endorsed) {
-            if r.not_endorsed.iter().any(|w| w == "public is not true") {
+            if r.not_endorsed.iter().any(|w| w == NOT_PUBLIC) {
                 continue;
             }
             let mut why = r.not_endorsed.clone();
