@@ -196,11 +196,18 @@ fn describe(e: &jsonschema::ValidationError<'_>, root: &Value, schema: &Value) -
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or("?");
+            // The path names the missing key; its position falls back to the mapping
+            // that should hold it.
+            let hint = if path.0.is_empty() {
+                format!("add `{name}:` at the top level of bundle.yaml")
+            } else {
+                format!("add `{name}:` under `{path}`")
+            };
             vec![Found {
-                path: path.clone(),
+                path: path.key(name),
                 at_key: true,
-                message: format!("missing required key `{name}`"),
-                hint: None,
+                message: "required key is missing or empty".into(),
+                hint: Some(hint),
             }]
         }
         ValidationErrorKind::Type { kind } => {
@@ -250,7 +257,10 @@ fn describe(e: &jsonschema::ValidationError<'_>, root: &Value, schema: &Value) -
                         .unwrap_or_else(|| "not a valid date".into()),
                     Some("write dates as YYYY-MM-DD, for example 2026-03-31".to_string()),
                 ),
-                "web-url" => (check_web_url(s).err().unwrap_or_default(), None),
+                "web-url" => (
+                    check_web_url(s).err().unwrap_or_default(),
+                    Some("write the full address, for example https://www.example.com/page".into()),
+                ),
                 "aws-region" => (
                     format!("`{s}` is not an AWS region code"),
                     closest(s, regions::all().iter().copied())

@@ -210,6 +210,24 @@ pub fn parse(source: &str) -> Result<Located, YamlError> {
 
 /// serde-saphyr's message without its own position prefix and snippet (we print ours).
 fn yaml_message(e: &serde_saphyr::Error) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    // Budget breaches print as Debug structs; say what they mean instead.
+    let mut inner = e;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = inner {
+        return match breach {
+            BudgetBreach::Depth { .. } => too_deep(),
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => format!(
+                "invalid YAML: the document expands to more than {MAX_NODES} values \
+                 (aliases such as `*name` repeat whole subtrees); a bundle is far smaller"
+            ),
+            _ => "invalid YAML: the document exceeds a size limit of the YAML reader".into(),
+        };
+    }
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML");
     let first = first.strip_prefix("error: ").unwrap_or(first);
@@ -222,7 +240,14 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         .split(", set DuplicateKeyPolicy")
         .next()
         .unwrap_or(first);
+    if first.contains("recursion limit exceeded") {
+        return too_deep();
+    }
     format!("invalid YAML: {first}")
+}
+
+fn too_deep() -> String {
+    format!("invalid YAML: nested more than {MAX_DEPTH} levels deep; a bundle needs about six")
 }
 
 fn convert(
