@@ -95,7 +95,7 @@ pub(crate) fn draw(
                         .map(|g| Codepoint {
                             gid: sub.remap.get(&g.gid).copied().unwrap_or(0),
                             // TJ numbers are thousandths of an em, positive to the left.
-                            offset: -(g.extra.0 / size.0) * 1000.0,
+                            offset: -((g.extra + g.kern).0 / size.0) * 1000.0,
                             cid: Some(g.ch.to_string()),
                         })
                         .collect();

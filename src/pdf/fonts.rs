@@ -4,7 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font::MatchingPresentation;
+use allsorts::font_data::{DynamicFontTableProvider, FontData};
+use allsorts::gsub::FeatureMask;
 
 use super::PdfError;
 use super::length::Pt;
@@ -76,8 +81,10 @@ const SHIPPED: [(&str, &[u8]); 7] = [
     ("DejaVuSans", include_bytes!("../../fonts/DejaVuSans.ttf")),
 ];
 
+/// An allsorts view of a shipped face, used only for its pair kerning (GPOS `kern`).
+type Kerner = Mutex<allsorts::Font<DynamicFontTableProvider<'static>>>;
+
 /// One font face: its program and the two tables layout needs (cmap and advances).
-#[derive(Debug)]
 pub(crate) struct Face {
     /// PostScript-style name, used as /BaseFont (after the subset tag).
     pub name: String,
@@ -85,6 +92,22 @@ pub(crate) struct Face {
     cmap: BTreeMap<u32, u16>,
     advances: BTreeMap<u16, u16>,
     units_per_em: f32,
+    /// Only the shipped faces kern: their bytes live for the whole program.
+    kerner: Option<Kerner>,
+}
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn kerner(bytes: &'static [u8]) -> Option<Kerner> {
+    let data = ReadScope::new(bytes).read::<FontData<'static>>().ok()?;
+    let provider = data.table_provider(0).ok()?;
+    allsorts::Font::new(provider).ok().map(Mutex::new)
 }
 
 impl Face {
@@ -101,7 +124,36 @@ impl Face {
             advances: parsed.glyph_widths,
             units_per_em: f32::from(parsed.units_per_em.max(1)),
             bytes,
+            kerner: None,
         })
+    }
+
+    /// Pair-kerning adjustments (font units) after each of `glyphs`, which must be this
+    /// face's glyphs for `text`. All zero if the face does not kern or shaping disagrees.
+    fn kerning(&self, text: &str, glyphs: &[u16]) -> Vec<i16> {
+        let none = vec![0; glyphs.len()];
+        let Some(kerner) = &self.kerner else {
+            return none;
+        };
+        let Ok(mut font) = kerner.lock() else {
+            return none;
+        };
+        let script = script_of(text);
+        let raw = font.map_glyphs(text, script, MatchingPresentation::NotRequired);
+        // Only kerning: no ligatures or substitutions, so glyphs stay one per character.
+        let infos = match font.shape(raw, script, None, FeatureMask::empty(), &[], None, true) {
+            Ok(i) => i,
+            Err((_, i)) => i,
+        };
+        if infos.len() != glyphs.len()
+            || infos
+                .iter()
+                .zip(glyphs)
+                .any(|(i, g)| i.glyph.glyph_index != *g)
+        {
+            return none;
+        }
+        infos.iter().map(|i| i.kerning).collect()
     }
 
     /// The glyph for a character, if the face has one.
@@ -122,7 +174,10 @@ impl Face {
 pub(crate) struct Glyph {
     pub face: FaceId,
     pub gid: u16,
+    /// Advance including `kern`.
     pub advance: Pt,
+    /// Pair-kerning adjustment after this glyph (included in `advance`).
+    pub kern: Pt,
     pub ch: char,
 }
 
@@ -140,7 +195,10 @@ fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
             .iter()
             .map(|(name, bytes)| {
                 Face::parse((*name).to_string(), Arc::from(*bytes))
-                    .map(Arc::new)
+                    .map(|mut f| {
+                        f.kerner = kerner(bytes);
+                        Arc::new(f)
+                    })
                     .ok_or_else(|| format!("shipped font {name} cannot be parsed"))
             })
             .collect()
@@ -251,10 +309,37 @@ impl FontSet {
                 face: face as FaceId,
                 gid,
                 advance: self.faces[face].advance(gid, size),
+                kern: Pt::ZERO,
                 ch: c,
             });
         }
+        self.kern(&mut out, size);
         out
+    }
+
+    /// Applies pair kerning within each run of glyphs from one face.
+    fn kern(&self, glyphs: &mut [Glyph], size: Pt) {
+        let mut start = 0;
+        while start < glyphs.len() {
+            let face_id = glyphs[start].face;
+            let end = glyphs[start..]
+                .iter()
+                .position(|g| g.face != face_id)
+                .map_or(glyphs.len(), |p| start + p);
+            let run = &mut glyphs[start..end];
+            if run.len() > 1 {
+                let face = &self.faces[usize::from(face_id)];
+                let text: String = run.iter().map(|g| g.ch).collect();
+                let gids: Vec<u16> = run.iter().map(|g| g.gid).collect();
+                for (g, k) in run.iter_mut().zip(face.kerning(&text, &gids)) {
+                    if k != 0 {
+                        g.kern = size * (f32::from(k) / face.units_per_em);
+                        g.advance += g.kern;
+                    }
+                }
+            }
+            start = end;
+        }
     }
 
     /// Width of a text in a role at a size (missing characters count as their box).
@@ -264,6 +349,15 @@ impl FontSet {
             .iter()
             .map(|g| g.advance)
             .sum()
+    }
+}
+
+/// The OpenType script of a text, for kerning lookups: by its first letter.
+fn script_of(text: &str) -> u32 {
+    match text.chars().find(|c| c.is_alphabetic()).map(|c| c as u32) {
+        Some(0x0370..=0x03ff | 0x1f00..=0x1fff) => allsorts::tag::GREK,
+        Some(0x0400..=0x052f) => allsorts::tag::CYRL,
+        _ => allsorts::tag::LATN,
     }
 }
 
@@ -317,6 +411,16 @@ mod tests {
         let glyphs = fonts.shape("a漢b", FaceKind::Regular, Pt(10.0), &mut missing);
         assert_eq!(glyphs.len(), 3);
         assert_eq!(missing, vec!['漢']);
+    }
+
+    #[test]
+    fn pairs_are_kerned() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let glyphs = fonts.shape("AV", FaceKind::Regular, Pt(10.0), &mut Vec::new());
+        assert!(glyphs[0].kern < Pt::ZERO, "AV should kern: {glyphs:?}");
+        let apart = fonts.width("A", FaceKind::Regular, Pt(10.0))
+            + fonts.width("V", FaceKind::Regular, Pt(10.0));
+        assert!(fonts.width("AV", FaceKind::Regular, Pt(10.0)) < apart);
     }
 
     #[test]

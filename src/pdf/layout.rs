@@ -1571,6 +1571,7 @@ impl Flow<'_> {
                         gid: d.gid,
                         ch: '.',
                         advance: dot_w,
+                        kern: Pt::ZERO,
                         extra: step - dot_w,
                     });
                     gx += step;
@@ -1662,6 +1663,7 @@ fn split_faces(glyphs: Vec<super::fonts::Glyph>) -> Vec<(FaceId, (Pt, Vec<Placed
             gid: g.gid,
             ch: g.ch,
             advance: g.advance,
+            kern: g.kern,
             extra: Pt::ZERO,
         };
         match out.last_mut() {

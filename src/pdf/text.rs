@@ -222,7 +222,10 @@ pub(crate) struct PlacedGlyph {
     pub face: FaceId,
     pub gid: u16,
     pub ch: char,
+    /// Advance including kerning.
     pub advance: Pt,
+    /// The kerning part of `advance` (the PDF font's own width does not know it).
+    pub kern: Pt,
     pub extra: Pt,
 }
 
@@ -282,6 +285,7 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
             gid: g.gid,
             ch: g.ch,
             advance: g.advance,
+            kern: g.kern,
             extra: extra_each,
         });
         match runs.last_mut() {
@@ -334,6 +338,7 @@ pub(crate) mod tests {
                 face: 0,
                 gid: 1,
                 advance: Pt(adv),
+                kern: Pt::ZERO,
                 ch,
             })
             .collect()
