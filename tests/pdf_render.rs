@@ -204,6 +204,25 @@ fn packet_pdf_is_valid_complete_and_deterministic() {
         "{images}"
     );
 
+    // Links: internal ones jump inside the file, external ones open the URL.
+    let qdf = path.with_extension("qdf.pdf");
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&path)
+        .arg(&qdf)
+        .status()
+        .expect("qpdf");
+    assert!(status.success());
+    let expanded = String::from_utf8_lossy(&std::fs::read(&qdf).expect("qdf")).into_owned();
+    assert!(
+        expanded.matches("/S /GoTo").count() >= 20,
+        "internal links missing"
+    );
+    assert!(
+        expanded.contains("/URI (https://docs.aws.amazon.com/sagemaker/latest/dg/security.html)"),
+        "bare URL not linked"
+    );
+
     // Outline and metadata.
     let info = tool("pdfinfo", &[], &path);
     assert!(
@@ -266,4 +285,26 @@ fn bad_images_and_dates_are_errors() {
         ..options()
     };
     assert!(render(md, &BTreeMap::new(), &opts).is_err());
+}
+
+#[test]
+fn font_dirs_add_fallback_faces() {
+    // Thai is in none of the shipped faces; Debian's fonts-noto-core has a Thai face.
+    let thai = Path::new("/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf");
+    if !thai.exists() {
+        eprintln!("skipped: {} not installed", thai.display());
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pdf_fonts");
+    std::fs::create_dir_all(&dir).expect("font dir");
+    std::fs::copy(thai, dir.join("NotoSansThai-Regular.ttf")).expect("copy font");
+    let md = "# T\n\n## Contents\n\n## A\n\nภาษาไทย\n";
+    let without = render(md, &BTreeMap::new(), &options()).expect("renders");
+    assert_eq!(without.warnings.len(), 1, "{:?}", without.warnings);
+    let opts = PdfOptions {
+        font_dirs: vec![dir],
+        ..options()
+    };
+    let with = render(md, &BTreeMap::new(), &opts).expect("renders");
+    assert!(with.warnings.is_empty(), "{:?}", with.warnings);
 }
