@@ -1467,15 +1467,9 @@ impl Flow<'_> {
             }
             for (k, line) in lines.iter().enumerate() {
                 let top = CELL_PAD_Y + style.leading * k as f32;
-                let align = if aligns[c] == Align::Left
-                    && ctx.align == Align::Justify
-                    && lines.len() > 1
-                    && w > Pt(150.0)
-                {
-                    Align::Left
-                } else {
-                    aligns[c]
-                };
+                // Narrow cells stay ragged even in a justified document: justifying
+                // a 60 pt column opens holes.
+                let align = aligns[c];
                 items.extend(self.line_items(
                     line,
                     x + CELL_PAD_X,

@@ -4,7 +4,7 @@
 //! gives [`Block`]s with GitHub heading anchors. Raw HTML is kept as literal text, never
 //! interpreted. Nothing here knows about fonts or pages.
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::slug::Slugger;
 
@@ -182,7 +182,7 @@ impl Builder {
                     let inner = self.blocks(ev, Some(TagEnd::BlockQuote(None)));
                     out.push(Block::Quote(inner));
                 }
-                Event::Start(Tag::CodeBlock(kind)) => {
+                Event::Start(Tag::CodeBlock(_)) => {
                     let mut text = String::new();
                     for e in ev.by_ref() {
                         match e {
@@ -191,7 +191,6 @@ impl Builder {
                             _ => {}
                         }
                     }
-                    let _ = matches!(kind, CodeBlockKind::Fenced(_));
                     out.push(Block::Code(text.trim_end_matches('\n').to_string()));
                 }
                 Event::Start(Tag::List(start)) => {
