@@ -137,9 +137,9 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
         with_source(vec![Diagnostic {
             file: yaml_path.clone(),
             pos: e.pos,
-            key: String::new(),
+            key: e.key,
             message: e.message,
-            hint: None,
+            hint: e.hint,
         }])
     })?;
     if doc.value.is_null() {
@@ -150,7 +150,8 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
     }
 
     let mut found = schema::check(&doc);
-    let typed = if found.is_empty() {
+    let structurally_valid = found.is_empty();
+    let typed = if structurally_valid {
         match serde_json::from_value::<Bundle>(doc.value.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
@@ -161,7 +162,10 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
             }
         }
     } else {
-        None
+        // The bundle is invalid already, but the checks that need a typed bundle (files,
+        // dates against each other, reviews) still run on the parts without structural
+        // problems, so that every problem is reported in one go.
+        without_problems(&doc.value, &found).and_then(|v| serde_json::from_value::<Bundle>(v).ok())
     };
 
     let mut diagnostics: Vec<Diagnostic> = found
@@ -172,7 +176,7 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
     if let Some(bundle) = typed {
         let checked = validate::check(&bundle, &root, &doc, &yaml_path);
         diagnostics.extend(checked.diagnostics);
-        if let Some(checklist) = checked.checklist {
+        if structurally_valid && let Some(checklist) = checked.checklist {
             loaded = Some(Loaded {
                 bundle,
                 checklist,
@@ -192,6 +196,37 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
             "the bundle could not be checked",
         )])
     })
+}
+
+/// `value` without the keys that structural problems were found at, or `None` when a
+/// problem concerns the whole document. A problem inside a list drops the whole list:
+/// removing one element would renumber the others and misplace their diagnostics.
+fn without_problems(
+    value: &serde_json::Value,
+    found: &[schema::Found],
+) -> Option<serde_json::Value> {
+    use yaml::Seg;
+    let mut value = value.clone();
+    for f in found {
+        let mut path = f.path.0.clone();
+        while let Some(Seg::Index(_)) = path.last() {
+            path.pop();
+        }
+        let Some(Seg::Key(key)) = path.pop() else {
+            return None;
+        };
+        let pointer: String = path
+            .iter()
+            .map(|seg| match seg {
+                Seg::Key(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => format!("/{i}"),
+            })
+            .collect();
+        if let Some(serde_json::Value::Object(map)) = value.pointer_mut(&pointer) {
+            map.remove(&key);
+        }
+    }
+    Some(value)
 }
 
 /// Reads `bundle.yaml` as UTF-8 text, within the size limit, without a byte-order mark.

@@ -183,11 +183,14 @@ impl Located {
     }
 }
 
-/// A YAML problem: message and, where known, position.
+/// A YAML problem: message and, where known, position, key path and hint.
 #[derive(Debug)]
 pub struct YamlError {
     pub message: String,
     pub pos: Option<Pos>,
+    /// The key path, when it is known (duplicate keys); empty otherwise.
+    pub key: String,
+    pub hint: Option<String>,
 }
 
 /// Parses one YAML document.
@@ -199,13 +202,75 @@ pub fn parse(source: &str) -> Result<Located, YamlError> {
         },
     };
     let root: Spanned<Node> =
-        serde_saphyr::from_str_with_options(source, options).map_err(|e| YamlError {
-            message: yaml_message(&e),
-            pos: e.location().map(|l| pos(source, &l)),
+        serde_saphyr::from_str_with_options(source, options).map_err(|e| {
+            let mut err = YamlError {
+                message: yaml_message(&e),
+                pos: e.location().map(|l| pos(source, &l)),
+                key: String::new(),
+                hint: None,
+            };
+            if !err.message.contains("nested more than")
+                && !err.message.contains("size limit")
+                && !err.message.contains("expands to more than")
+            {
+                err.hint = Some(
+                    "check the indentation and the brackets on this line and the lines above; \
+                     put text that contains `: ` or ` #` in quotes"
+                        .into(),
+                );
+            }
+            if err.message.contains("duplicate mapping key")
+                && let Some(at) = &err.pos
+                && let Some((path, first)) = find_duplicate(source, at.line, at.column)
+            {
+                err.hint = Some(format!(
+                    "`{path}` is already set on line {first}; keep only one of them"
+                ));
+                err.key = path.to_string();
+                err.message = "duplicate key: a key may appear only once in a mapping".into();
+            }
+            err
         })?;
     let mut places = HashMap::new();
     let value = convert(source, root, KeyPath::default(), None, &mut places);
     Ok(Located { value, places })
+}
+
+/// For a duplicate key reported at `line`:`column`: its key path and the line of its first
+/// occurrence. The parser only says where the repeat is, so parse again letting repeats
+/// through and look for them.
+fn find_duplicate(source: &str, line: u64, column: u64) -> Option<(KeyPath, u64)> {
+    fn walk(node: &Spanned<Node>, path: KeyPath, at: (u64, u64)) -> Option<(KeyPath, u64)> {
+        match &node.value {
+            Node::Seq(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| walk(item, path.index(i), at)),
+            Node::Map(entries) => {
+                for (n, (k, _)) in entries.iter().enumerate() {
+                    if (k.referenced.line(), k.referenced.column()) == at
+                        && let Some((first, _)) =
+                            entries[..n].iter().find(|(f, _)| f.value == k.value)
+                    {
+                        return Some((path.key(&k.value), first.referenced.line()));
+                    }
+                }
+                entries
+                    .iter()
+                    .find_map(|(k, v)| walk(v, path.key(&k.value), at))
+            }
+            _ => None,
+        }
+    }
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+        },
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
+    };
+    let root: Spanned<Node> = serde_saphyr::from_str_with_options(source, options).ok()?;
+    walk(&root, KeyPath::default(), (line, column))
 }
 
 /// serde-saphyr's message without its own position prefix and snippet (we print ours).
@@ -354,6 +419,17 @@ mod tests {
         let err = parse("a: 1\na: 2\n").expect_err("duplicate key");
         assert!(err.message.contains("duplicate"), "{}", err.message);
         assert_eq!(err.pos.map(|p| p.line), Some(2));
+        assert_eq!(err.key, "a");
+    }
+
+    #[test]
+    fn a_nested_duplicate_key_gets_its_path_and_first_line() {
+        let src = "x: 1\nrefs:\n  - a: 1\n  - a: 1\n    b: 2\n    a: 3\n";
+        let err = parse(src).expect_err("duplicate key");
+        assert_eq!(err.key, "refs[1].a");
+        assert_eq!(err.pos.map(|p| (p.line, p.column)), Some((6, 5)));
+        let hint = err.hint.unwrap_or_default();
+        assert!(hint.contains("already set on line 4"), "{hint}");
     }
 
     #[test]
