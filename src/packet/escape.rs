@@ -6,45 +6,42 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-/// Characters that start Markdown syntax inside a line.
-const INLINE_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '|', '#', '~', '!'];
+/// Characters that start Markdown syntax anywhere in a line.
+const ALWAYS: &[char] = &['\\', '`', '*', '<', '|', '~'];
 
-/// Escapes plain text so it shows literally inside a Markdown paragraph.
+/// Escapes plain text so it shows literally inside a Markdown paragraph, escaping only what
+/// would be read as syntax, so `packet.md` stays readable as plain text.
 pub fn inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = flat.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let at_start = i == 0;
-        if INLINE_SPECIAL.contains(&c) {
-            out.push('\\');
-            out.push(c);
-        } else if c == '&' && looks_like_entity(&flat[i..]) {
-            out.push_str("\\&");
-        } else if at_start && matches!(c, '-' | '+' | '=') {
-            out.push('\\');
-            out.push(c);
-        } else if at_start && c.is_ascii_digit() {
+    let chars: Vec<char> = flat.chars().collect();
+    let mut out = String::with_capacity(flat.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            c if ALWAYS.contains(&c) => true,
+            // Intraword underscores never start emphasis ("as_of").
+            '_' => {
+                !(prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
+            }
+            // "](" , "][" and "]:" make links; a lone bracket is text.
+            ']' => matches!(next, Some('(' | '[' | ':')),
+            '&' => looks_like_entity(&chars[i..].iter().collect::<String>()),
+            // Only at the start do these begin a block: heading, quote, list, task box.
+            '#' | '>' | '-' | '+' | '=' | '[' => i == 0,
             // "2026. A year" would start an ordered list.
-            out.push(c);
-            let mut digits = String::new();
-            while let Some(&(_, d)) = chars.peek() {
-                if d.is_ascii_digit() {
-                    digits.push(d);
-                    chars.next();
-                } else {
-                    break;
-                }
+            '.' | ')' => {
+                prev.is_some_and(|p| p.is_ascii_digit())
+                    && chars[..i].iter().all(char::is_ascii_digit)
+                    && next.is_none_or(|n| n == ' ')
             }
-            out.push_str(&digits);
-            if let Some(&(_, p)) = chars.peek()
-                && matches!(p, '.' | ')')
-            {
-                out.push('\\');
-            }
-        } else {
-            out.push(c);
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
@@ -157,6 +154,57 @@ mod tests {
             );
         }
         assert!(html_of(&inline("AT&amp;T")).contains("AT&amp;amp;T"));
+    }
+
+    /// The text a Markdown renderer shows for `md`, if it is one plain paragraph.
+    fn plain_text(md: &str) -> Option<String> {
+        let mut text = String::new();
+        for ev in Parser::new_ext(md, options()) {
+            match ev {
+                Event::Start(Tag::Paragraph) | Event::End(pulldown_cmark::TagEnd::Paragraph) => {}
+                Event::Text(t) => text.push_str(&t),
+                _ => return None,
+            }
+        }
+        Some(text)
+    }
+
+    #[test]
+    fn inline_round_trips_every_combination_of_syntax_characters() {
+        let pieces = [
+            "#", "##", ">", "-", "+", "*", "_", "__", "`", "~~", "[", "]", "](x)", "[a]", "(", ")",
+            "!", "<", "<b>", "&", "&amp;", "&#35;", "|", "\\", "1.", "2)", "=", "---", "x",
+            "as_of", " ", ":",
+        ];
+        let mut checked = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in ["", " ", "x", "_y", "*"] {
+                    let input = format!("{a}{c}{b}");
+                    let flat = input.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if flat.is_empty() {
+                        continue;
+                    }
+                    let shown = plain_text(&inline(&input));
+                    assert_eq!(
+                        shown.as_deref(),
+                        Some(flat.as_str()),
+                        "input {input:?} → {:?}",
+                        inline(&input)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 4000);
+    }
+
+    #[test]
+    fn inline_leaves_harmless_characters_alone() {
+        assert_eq!(
+            inline("partner.as_of references[3] (Globex) 1.5 #1"),
+            "partner.as_of references[3] (Globex) 1.5 #1"
+        );
     }
 
     #[test]
