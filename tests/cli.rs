@@ -215,6 +215,24 @@ fn check_json_has_the_shape_of_section_6() {
     );
     assert_eq!(json["checklist"], "aws-ml-competency-2017-v1.0");
     assert_eq!(json["as_of"], "2026-11-20");
+    // The keys come in the order section 6 writes them, for people reading the output.
+    let ordered: Vec<&str> = json
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(ordered, ["checklist", "as_of", "met", "not_met", "items"]);
+    let item_keys: Vec<&str> = json["items"][0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        item_keys,
+        ["id", "title", "status", "computed", "reasons", "review"]
+    );
     let items = json["items"].as_array().expect("items is a list");
     let ids: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
     assert_eq!(ids, ITEM_IDS);
