@@ -187,6 +187,19 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
                     out.push(Event::End(TagEnd::Link));
                 }
             }
+            // A paragraph holding only an image becomes a figure (a figure may not sit in a <p>).
+            Event::Start(Tag::Paragraph)
+                if matches!(events.get(i + 1), Some(Event::Start(Tag::Image { .. })))
+                    && image_end(&events, i + 1).is_some_and(|end| {
+                        matches!(events.get(end + 1), Some(Event::End(TagEnd::Paragraph)))
+                    }) =>
+            {
+                let end = image_end(&events, i + 1).unwrap_or(i + 1);
+                let inner = safe_events(events[i + 1..=end].to_vec(), opts);
+                out.extend(inner);
+                i = end + 2;
+                continue;
+            }
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
@@ -244,6 +257,14 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
         i += 1;
     }
     out
+}
+
+/// Index of the `End(Image)` matching the image that starts at `start`.
+fn image_end(events: &[Event<'_>], start: usize) -> Option<usize> {
+    events[start..]
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Image)))
+        .map(|p| start + p)
 }
 
 fn heading_text(rest: &[Event<'_>]) -> String {
