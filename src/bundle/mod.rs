@@ -5,7 +5,7 @@
 
 pub mod diag;
 pub mod model;
-mod regions;
+pub(crate) mod regions;
 mod schema;
 mod validate;
 mod yaml;
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub use diag::Diagnostic;
 pub use model::Bundle;
 pub use schema::json_schema;
+pub use yaml::{KeyPath, Located, Place, Seg};
 
 use crate::checklist::Checklist;
 
@@ -40,6 +41,11 @@ pub struct Loaded {
     pub yaml_path: PathBuf,
     /// The diagram, if any: its bundle path and bytes, already checked to decode.
     pub diagram: Option<Diagram>,
+    /// The text of `bundle.yaml` (without a byte-order mark), for source snippets.
+    pub source: String,
+    /// The parsed document with the position in `source` of every key and value, for
+    /// findings made after loading (advisories) that point at the bundle text.
+    pub doc: Located,
 }
 
 /// The architecture diagram, read and checked.
@@ -183,6 +189,8 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
                 root,
                 yaml_path: yaml_path.clone(),
                 diagram: checked.diagram,
+                source: source.clone(),
+                doc,
             });
         }
     }
