@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::Error;
+use crate::advise;
 use crate::assess::{self, Status};
 use crate::bundle;
 use crate::render::{self, Format, RenderOptions};
@@ -26,13 +27,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Judge every checklist item and list the gaps (exit 0 all Met, 1 any Not Met, 2 invalid).
+    /// Judge every checklist item, list the gaps and the advisories (exit 0 all Met, 1 any
+    /// Not Met, 2 invalid).
     Check {
         /// The bundle folder or its bundle.yaml.
         bundle: PathBuf,
-        /// Print the assessment as JSON on stdout.
+        /// Print the assessment and the advisories as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Also exit 1 when any advisory is a warning.
+        #[arg(long)]
+        strict: bool,
     },
     /// Write the packet (packet.md + assets/, packet.html, packet.pdf) into a folder.
     Render {
@@ -89,11 +94,23 @@ pub fn main() -> i32 {
 
 fn run(command: Command) -> Result<i32, Error> {
     match command {
-        Command::Check { bundle, json } => {
+        Command::Check {
+            bundle,
+            json,
+            strict,
+        } => {
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
+            let advisories = advise::review(&loaded);
             if json {
-                let text = serde_json::to_string_pretty(&assessment.to_json())
+                let mut value = assessment.to_json();
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert(
+                        "advisories".into(),
+                        advisories.iter().map(advise::Advisory::to_json).collect(),
+                    );
+                }
+                let text = serde_json::to_string_pretty(&value)
                     .map_err(|e| Error::Render(e.to_string()))?;
                 println!("{text}");
             } else {
@@ -101,14 +118,13 @@ fn run(command: Command) -> Result<i32, Error> {
                     "{}",
                     crate::report::check_table(&loaded.bundle, &assessment)
                 );
+                print!("{}", advise::report(&advisories, &loaded.source));
             }
-            Ok(
-                if assessment.items.iter().all(|i| i.status == Status::Met) {
-                    0
-                } else {
-                    1
-                },
-            )
+            let all_met = assessment.items.iter().all(|i| i.status == Status::Met);
+            let warned = advisories
+                .iter()
+                .any(|a| a.severity == advise::Severity::Warning);
+            Ok(if all_met && !(strict && warned) { 0 } else { 1 })
         }
         Command::Render {
             bundle,

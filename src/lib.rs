@@ -4,6 +4,7 @@
 //! `packet::markdown` (tera templates) → `html::render` / `pdf::render`; `cli` is the only
 //! part that touches the command line, and `output` the only part that writes files.
 
+pub mod advise;
 pub mod assess;
 pub mod bundle;
 pub mod checklist;

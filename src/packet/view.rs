@@ -32,6 +32,8 @@ pub struct PacketView {
     pub security: SecurityView,
     pub architecture: ArchitectureView,
     pub gaps: Vec<GapView>,
+    /// Advisories (weak evidence that changes no status), warnings first; listed beside the gaps.
+    pub advisories: Vec<AdvisoryView>,
     /// Heading labels of the eight 1.1 fields, in checklist order, keyed by field.
     pub field_titles: FieldTitles,
 }
@@ -247,6 +249,54 @@ pub struct GapView {
     pub title: String,
     pub fixes: Vec<String>,
     pub evidence_section: EvidenceLink,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AdvisoryView {
+    pub code: String,
+    /// "warning" or "note".
+    pub severity: String,
+    /// "Warning" or "Note", to start a sentence.
+    pub severity_title: String,
+    /// Key path in `bundle.yaml`, such as `references[2].problem`.
+    pub key: String,
+    /// Line in `bundle.yaml`.
+    pub line: Option<u64>,
+    /// Our text; bundle values appear in `code` spans (use the `reason` filter).
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+fn advisory_views(loaded: &Loaded) -> Vec<AdvisoryView> {
+    let mut advisories = crate::advise::review(loaded);
+    advisories.sort_by_key(|a| a.severity);
+    advisories
+        .into_iter()
+        .map(|a| AdvisoryView {
+            code: a.code.to_string(),
+            severity: a.severity.label().to_string(),
+            severity_title: match a.severity {
+                crate::advise::Severity::Warning => "Warning".into(),
+                crate::advise::Severity::Note => "Note".into(),
+            },
+            key: a.key,
+            line: a.pos.map(|p| p.line),
+            message: a.message,
+            // The terminal prints fixes as lower-case help lines; the packet wants sentences.
+            fix: a.fix.map(|f| {
+                let mut chars = f.chars();
+                let mut s: String = chars
+                    .next()
+                    .map(|c| c.to_uppercase().collect())
+                    .unwrap_or_default();
+                s.push_str(chars.as_str());
+                if !s.ends_with(['.', '?', '!']) {
+                    s.push('.');
+                }
+                s
+            }),
+        })
+        .collect()
 }
 
 fn text(m: &Markdown) -> Option<String> {
@@ -482,6 +532,7 @@ pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
                 .collect(),
         },
         gaps,
+        advisories: advisory_views(loaded),
         field_titles: FieldTitles {
             customer: field("customer"),
             problem: field("problem"),
