@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Whole-process benchmark: median wall time and peak RSS of `dossier render` (all three
+# formats) for the sample packet and synthetic bundles of 100 and 1,000 references.
+#
+#   benches/whole-process.sh [RUNS]        (default 7 runs per case; release build)
+#
+# Peak RSS comes from /usr/bin/time -v ("Maximum resident set size"). Synthetic bundles are
+# generated deterministically by `cargo run --release --example synth -- N DIR`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-7}
+cargo build --release --quiet --bin dossier --example synth
+bin=target/release/dossier
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+target/release/examples/synth 100 "$work/synth-100" 2>/dev/null
+target/release/examples/synth 1000 "$work/synth-1000" 2>/dev/null
+
+measure() { # name bundle
+  local name=$1 bundle=$2 times=() rss=()
+  for _ in $(seq "$runs"); do
+    rm -rf "$work/out"
+    /usr/bin/time -v "$bin" render "$bundle" --out "$work/out" 2>"$work/time.txt" >/dev/null
+    times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {split($2,t,":"); print t[1]*60+t[2]}' "$work/time.txt")")
+    rss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")")
+  done
+  local median_t median_r pages
+  median_t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  median_r=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  pages=$(pdfinfo "$work/out/packet.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+  printf '%-22s %8.3f s %8.1f MB %6s pages\n' "$name" "$median_t" "$(echo "$median_r/1024" | bc -l)" "${pages:-?}"
+}
+
+echo "dossier $("$bin" --version | awk '{print $2}'), $(nproc) cores, $(uname -m), median of $runs runs"
+printf '%-22s %10s %11s %12s\n' case wall "peak RSS" PDF
+measure "sample (4 refs)" samples/acme-forecast
+measure "synthetic 100 refs" "$work/synth-100"
+measure "synthetic 1000 refs" "$work/synth-1000"
+
+if [ -x ../shared/tools/looseness.py ] || [ -f ../shared/tools/looseness.py ]; then
+  echo
+  echo "Justified-line looseness (../shared/tools/looseness.py):"
+  rm -rf "$work/out"; "$bin" render samples/acme-forecast --out "$work/out" --format pdf 2>/dev/null
+  python3 ../shared/tools/looseness.py "$work/out/packet.pdf" || true
+fi
