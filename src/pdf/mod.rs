@@ -5,6 +5,7 @@
 //! page numbers it prints (table of contents, "p. N" after internal links) are the pages the
 //! headings land on. Same input, same bytes: no clock, no random ids.
 
+pub mod attach;
 mod draw;
 mod fonts;
 mod layout;

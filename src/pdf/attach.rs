@@ -1,0 +1,237 @@
+//! Finished PDF bytes + files → the same PDF carrying the files as embedded attachments
+//! (an `EmbeddedFiles` name tree in the catalog), so the PDF alone is a complete record.
+//!
+//! Deterministic: attachments are ordered by name, their dates come from the caller (the
+//! bundle's `as_of`), and lopdf writes objects in id order.
+
+use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
+
+use super::PdfError;
+
+/// Embeds `files` (name, bytes) in `pdf`. Names are unique, non-empty and become the
+/// attachments' file names; `date` is `YYYY-MM-DD` and becomes their modification date.
+pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<Vec<u8>, PdfError> {
+    if files.is_empty() {
+        return Ok(pdf);
+    }
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for pair in sorted.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(PdfError::Option(format!(
+                "two attachments are named {:?}",
+                pair[0].0
+            )));
+        }
+    }
+    if sorted.iter().any(|(n, _)| n.is_empty()) {
+        return Err(PdfError::Option("an attachment has no name".into()));
+    }
+    super::check_date(date)?;
+    let mod_date = format!("D:{}000000Z", date.replace('-', ""));
+
+    let mut doc = Document::load_mem(&pdf)
+        .map_err(|e| PdfError::Write(format!("reading the PDF to attach files: {e}")))?;
+    let mut tree = Vec::with_capacity(sorted.len() * 2);
+    for (name, bytes) in sorted {
+        let params = Dictionary::from_iter(vec![
+            ("Size", Object::Integer(bytes.len() as i64)),
+            (
+                "ModDate",
+                Object::String(mod_date.clone().into_bytes(), StringFormat::Literal),
+            ),
+        ]);
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
+        dict.set("Subtype", Object::Name(mime(name).as_bytes().to_vec()));
+        dict.set("Params", params);
+        let mut stream = Stream::new(dict, bytes.clone());
+        // Text compresses well; PNG, JPEG and PDF files are compressed already, and
+        // deflating them again only costs time.
+        if matches!(mime(name), "application/yaml" | "application/json")
+            || mime(name).starts_with("text/")
+        {
+            let _ = stream.compress();
+        }
+        let file_id = doc.add_object(stream);
+
+        let mut spec = Dictionary::new();
+        spec.set("Type", Object::Name(b"Filespec".to_vec()));
+        spec.set("F", Object::String(ascii_name(name), StringFormat::Literal));
+        spec.set("UF", text_string(name));
+        spec.set(
+            "EF",
+            Dictionary::from_iter(vec![
+                ("F", Object::Reference(file_id)),
+                ("UF", Object::Reference(file_id)),
+            ]),
+        );
+        let spec_id = doc.add_object(spec);
+        tree.push(Object::String(
+            name.as_bytes().to_vec(),
+            StringFormat::Literal,
+        ));
+        tree.push(Object::Reference(spec_id));
+    }
+    let embedded = doc.add_object(Dictionary::from_iter(vec![("Names", Object::Array(tree))]));
+
+    let catalog = doc
+        .catalog()
+        .map_err(|e| PdfError::Write(format!("no catalog: {e}")))?;
+    // The catalog may already have a name dictionary (named destinations), direct or not.
+    match catalog.get(b"Names").ok().cloned() {
+        Some(Object::Reference(names_id)) => {
+            doc.get_object_mut(names_id)
+                .and_then(Object::as_dict_mut)
+                .map_err(|e| PdfError::Write(format!("bad name dictionary: {e}")))?
+                .set("EmbeddedFiles", Object::Reference(embedded));
+        }
+        existing => {
+            let mut names = match existing {
+                Some(Object::Dictionary(d)) => d,
+                _ => Dictionary::new(),
+            };
+            names.set("EmbeddedFiles", Object::Reference(embedded));
+            doc.catalog_mut()
+                .map_err(|e| PdfError::Write(format!("no catalog: {e}")))?
+                .set("Names", names);
+        }
+    }
+
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// The MIME type for the attachment's `/Subtype`, from its extension.
+fn mime(name: &str) -> &'static str {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("yaml" | "yml") => "application/yaml",
+        Some("json") => "application/json",
+        Some("pdf") => "application/pdf",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("md") => "text/markdown",
+        Some("txt") => "text/plain",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The `/F` file name: printable ASCII as is, anything else as `_` (`/UF` has the real name).
+fn ascii_name(name: &str) -> Vec<u8> {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c as u8
+            } else {
+                b'_'
+            }
+        })
+        .collect()
+}
+
+/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
+fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
+    }
+    let mut bytes = vec![0xfe, 0xff];
+    for u in s.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_pdf() -> Vec<u8> {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let page_id = doc.add_object(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Page".to_vec())),
+            ("Parent", Object::Reference(pages_id)),
+            (
+                "MediaBox",
+                Object::Array(vec![0.into(), 0.into(), 100.into(), 100.into()]),
+            ),
+        ]));
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(Dictionary::from_iter(vec![
+                ("Type", Object::Name(b"Pages".to_vec())),
+                ("Kids", Object::Array(vec![Object::Reference(page_id)])),
+                ("Count", Object::Integer(1)),
+            ])),
+        );
+        let catalog = doc.add_object(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Catalog".to_vec())),
+            ("Pages", Object::Reference(pages_id)),
+        ]));
+        doc.trailer.set("Root", Object::Reference(catalog));
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("saves");
+        out
+    }
+
+    fn attached(pdf: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let doc = Document::load_mem(pdf).expect("loads");
+        let names = doc
+            .catalog()
+            .and_then(|c| c.get(b"Names"))
+            .and_then(Object::as_dict)
+            .and_then(|n| n.get(b"EmbeddedFiles"))
+            .and_then(Object::as_reference)
+            .and_then(|id| doc.get_dictionary(id))
+            .and_then(|d| d.get(b"Names"))
+            .and_then(Object::as_array)
+            .expect("name tree")
+            .clone();
+        names
+            .chunks(2)
+            .map(|kv| {
+                let name = String::from_utf8(kv[0].as_str().expect("key").to_vec()).expect("utf-8");
+                let spec = doc
+                    .get_dictionary(kv[1].as_reference().expect("ref"))
+                    .expect("spec");
+                let file = spec
+                    .get(b"EF")
+                    .and_then(Object::as_dict)
+                    .and_then(|ef| ef.get(b"F"))
+                    .and_then(Object::as_reference)
+                    .expect("EF");
+                let stream = doc
+                    .get_object(file)
+                    .and_then(Object::as_stream)
+                    .expect("stream");
+                (name, stream.get_plain_content().expect("content"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn attachments_come_back_sorted_and_intact_and_output_is_stable() {
+        let files = vec![
+            ("bundle/bundle.yaml".to_string(), b"format: 1\n".to_vec()),
+            ("assessment.json".to_string(), vec![b'{'; 5000]),
+        ];
+        let once = attach(tiny_pdf(), &files, "2026-11-20").expect("attaches");
+        let twice = attach(tiny_pdf(), &files, "2026-11-20").expect("attaches");
+        assert_eq!(once, twice);
+        let got = attached(&once);
+        assert_eq!(got[0], files[1]);
+        assert_eq!(got[1], files[0]);
+    }
+
+    #[test]
+    fn duplicate_names_and_bad_dates_are_refused() {
+        let dup = vec![("a".to_string(), vec![]), ("a".to_string(), vec![1])];
+        assert!(attach(tiny_pdf(), &dup, "2026-11-20").is_err());
+        let one = vec![("a".to_string(), vec![])];
+        assert!(attach(tiny_pdf(), &one, "20.11.2026").is_err());
+        assert_eq!(attach(vec![1, 2], &[], "x").expect("no-op"), vec![1, 2]);
+    }
+}
