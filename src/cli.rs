@@ -61,6 +61,41 @@ enum Command {
         /// Folder of extra fonts (.ttf/.otf) used for characters the shipped fonts lack.
         #[arg(long = "font-dir")]
         font_dirs: Vec<PathBuf>,
+        /// Last year's bundle or archive: adds a "Changes since the last submission" section.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+    },
+    /// Archive the submission: renderings, the bundle as read, assessment.json and a MANIFEST
+    /// of SHA-256 hashes, in DIR/<as_of>-<partner>/ (never overwritten).
+    Archive {
+        /// The bundle folder or its bundle.yaml.
+        bundle: PathBuf,
+        /// Folder that holds the archives.
+        #[arg(long)]
+        into: PathBuf,
+        /// PDF paper size.
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperArg,
+        /// Set PDF text ragged-right instead of justified.
+        #[arg(long)]
+        ragged: bool,
+    },
+    /// Check an archive: every hash in its MANIFEST, and that re-rendering gives identical
+    /// files (exit 0 intact, 1 anything differs, 2 not an archive).
+    Verify {
+        /// The archive folder (DIR/<as_of>-<partner>).
+        archive: PathBuf,
+    },
+    /// Compare two submissions, each a bundle or an archive folder (exit 0 no changes,
+    /// 1 changes, 2 invalid).
+    Diff {
+        /// Last submission: bundle folder, bundle.yaml or archive folder.
+        old: PathBuf,
+        /// This submission: bundle folder, bundle.yaml or archive folder.
+        new: PathBuf,
+        /// Print the changes as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Write a starter bundle with every key, commented, into a new or empty folder.
     Init {
@@ -134,9 +169,19 @@ fn run(command: Command) -> Result<i32, Error> {
             paper,
             ragged,
             font_dirs,
+            previous,
         } => {
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
+            let changes = match &previous {
+                Some(old) => Some(compare_with(old, &loaded, &assessment)?),
+                None => None,
+            };
+            let attachments = if format.contains(&Format::Pdf) {
+                crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
+            } else {
+                Vec::new()
+            };
             let opts = RenderOptions {
                 formats: format,
                 templates,
@@ -146,6 +191,8 @@ fn run(command: Command) -> Result<i32, Error> {
                 },
                 justify: !ragged,
                 font_dirs,
+                attachments,
+                changes,
             };
             let rendered = render::render(&loaded, &assessment, &opts)?;
             crate::output::write_all(&out, &rendered.files)?;
@@ -165,6 +212,14 @@ fn run(command: Command) -> Result<i32, Error> {
             );
             Ok(0)
         }
+        Command::Archive {
+            bundle,
+            into,
+            paper,
+            ragged,
+        } => archive(&bundle, &into, paper, ragged),
+        Command::Verify { archive } => verify(&archive),
+        Command::Diff { old, new, json } => diff(&old, &new, json),
         Command::Init { dir } => {
             // The starter's `as_of` is today (UTC); the partner edits it.
             let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
@@ -186,4 +241,88 @@ fn run(command: Command) -> Result<i32, Error> {
             Ok(0)
         }
     }
+}
+fn paper_of(paper: PaperArg) -> crate::pdf::Paper {
+    match paper {
+        PaperArg::A4 => crate::pdf::Paper::A4,
+        PaperArg::Letter => crate::pdf::Paper::Letter,
+    }
+}
+
+/// Loads the previous submission (a bundle or an archive) and compares it with this one.
+fn compare_with(
+    old: &std::path::Path,
+    new: &bundle::Loaded,
+    new_assessment: &assess::Assessment,
+) -> Result<crate::diff::Changes, Error> {
+    let previous = bundle::load(&crate::archive::bundle_input(old))?;
+    let before = assess::evaluate(&previous.bundle, previous.checklist);
+    Ok(crate::diff::compare(
+        &previous.bundle,
+        &before,
+        &new.bundle,
+        new_assessment,
+    ))
+}
+
+fn archive(
+    bundle: &std::path::Path,
+    into: &std::path::Path,
+    paper: PaperArg,
+    ragged: bool,
+) -> Result<i32, Error> {
+    let opts = crate::archive::ArchiveOptions {
+        paper: paper_of(paper),
+        justify: !ragged,
+    };
+    let done = crate::archive::archive(bundle, into, &opts)?;
+    for w in &done.warnings {
+        eprintln!("warning: {w}");
+    }
+    eprintln!(
+        "archived {} files in {}; check it any time with `dossier verify {}`",
+        done.files,
+        done.dir.display(),
+        done.dir.display()
+    );
+    Ok(0)
+}
+
+fn verify(dir: &std::path::Path) -> Result<i32, Error> {
+    let v = crate::archive::verify(dir)?;
+    for n in &v.notes {
+        println!("note: {n}");
+    }
+    if v.problems.is_empty() {
+        println!(
+            "ok: {} files match the manifest, and the packet re-renders identically",
+            v.matching
+        );
+        Ok(0)
+    } else {
+        for p in &v.problems {
+            println!("differs: {p}");
+        }
+        println!(
+            "{} problem{} in {}",
+            v.problems.len(),
+            if v.problems.len() == 1 { "" } else { "s" },
+            dir.display()
+        );
+        Ok(1)
+    }
+}
+
+fn diff(old: &std::path::Path, new: &std::path::Path, json: bool) -> Result<i32, Error> {
+    let new_loaded = bundle::load(&crate::archive::bundle_input(new))?;
+    let new_assessment = assess::evaluate(&new_loaded.bundle, new_loaded.checklist);
+    let changes = compare_with(old, &new_loaded, &new_assessment)?;
+    if json {
+        let text =
+            serde_json::to_string_pretty(&changes).map_err(|e| Error::Render(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", crate::diff::report(&changes));
+    }
+    Ok(if changes.is_empty() { 0 } else { 1 })
 }

@@ -5,10 +5,12 @@
 //! part that touches the command line, and `output` the only part that writes files.
 
 pub mod advise;
+pub mod archive;
 pub mod assess;
 pub mod bundle;
 pub mod checklist;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod html;
 pub mod output;

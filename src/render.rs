@@ -29,6 +29,11 @@ pub struct RenderOptions {
     pub paper: pdf::Paper,
     pub justify: bool,
     pub font_dirs: Vec<PathBuf>,
+    /// Files the PDF carries as attachments (name, bytes): the bundle as read and the
+    /// assessment, so the PDF alone is a complete record. The date is `as_of`.
+    pub attachments: Vec<(String, Vec<u8>)>,
+    /// What changed since the last submission; shown as its own section when given.
+    pub changes: Option<crate::diff::Changes>,
 }
 
 /// The rendered files and anything the user should be warned about.
@@ -43,7 +48,8 @@ pub struct Rendered {
 /// Renders every requested format.
 pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<Rendered, Error> {
     let templates = Templates::load(opts.templates.as_deref())?;
-    let view = packet::view::build(loaded, a);
+    let mut view = packet::view::build(loaded, a);
+    view.changes = opts.changes.clone();
     let markdown = templates.render(&view)?;
     let page_breaks: Vec<String> = view
         .references
@@ -125,9 +131,11 @@ pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<R
                 let rendered = pdf::render(&markdown, &assets, &pdf_opts)
                     .map_err(|e| Error::Render(format!("PDF: {e}")))?;
                 warnings.extend(rendered.warnings.into_iter().map(|w| format!("PDF: {w}")));
+                let bytes = pdf::attach::attach(rendered.bytes, &opts.attachments, &pdf_opts.date)
+                    .map_err(|e| Error::Render(format!("PDF attachments: {e}")))?;
                 files.push(OutputFile {
                     rel: "packet.pdf".into(),
-                    bytes: rendered.bytes,
+                    bytes,
                 });
             }
         }

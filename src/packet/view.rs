@@ -36,6 +36,8 @@ pub struct PacketView {
     pub advisories: Vec<AdvisoryView>,
     /// Heading labels of the eight 1.1 fields, in checklist order, keyed by field.
     pub field_titles: FieldTitles,
+    /// Changes since the last submission (`render --previous`); `None` leaves the section out.
+    pub changes: Option<crate::diff::Changes>,
 }
 
 #[derive(Debug, Serialize)]
@@ -544,6 +546,7 @@ pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
             lessons: field("lessons"),
         },
         sections,
+        changes: None,
     }
 }
 
