@@ -104,6 +104,14 @@ enum Command {
     },
     /// Print the JSON Schema of bundle.yaml (for editor completion).
     Schema,
+    /// Re-render the packet whenever the bundle or a file it references changes (Ctrl-C stops).
+    Watch {
+        /// The bundle folder or its bundle.yaml.
+        bundle: PathBuf,
+        /// Output folder; a failed rebuild leaves the last good packet in place.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -234,6 +242,7 @@ fn run(command: Command) -> Result<i32, Error> {
             );
             Ok(0)
         }
+        Command::Watch { bundle, out } => crate::watch::run(&bundle, &out),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bundle::json_schema())
                 .map_err(|e| Error::Render(e.to_string()))?;

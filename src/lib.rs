@@ -20,5 +20,6 @@ pub mod render;
 pub mod report;
 pub mod slug;
 pub mod starter;
+pub mod watch;
 
 pub use error::Error;

@@ -1,0 +1,247 @@
+//! `dossier watch`: every format is rebuilt after an edit of `bundle.yaml` or of a file it
+//! references, other files are ignored, a broken bundle prints its diagnostics and leaves
+//! the last good packet in place, and Ctrl-C stops it cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+/// Generous: a debug build renders the PDF in a few seconds, and CI machines vary.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Replaces a bundle file the way editors do: write beside it, then rename over it.
+fn replace(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_file_name(".dossier-test-edit.tmp");
+    std::fs::write(&tmp, bytes).expect("write");
+    std::fs::rename(&tmp, path).expect("rename");
+}
+
+fn edit(bundle: &Path, from: &str, to: &str) {
+    let path = bundle.join("bundle.yaml");
+    let text = std::fs::read_to_string(&path).expect("bundle.yaml");
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} once in bundle.yaml"
+    );
+    replace(&path, text.replacen(from, to, 1).as_bytes());
+}
+
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(bundle: &Path, out: &Path) -> Watch {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .arg("watch")
+            .arg(bundle)
+            .arg("--out")
+            .arg(out)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dossier watch starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The next stderr line that satisfies `want`; panics with everything seen on timeout.
+    fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if want(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no such line; stderr so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Sends Ctrl-C (SIGINT), waits for a clean exit, and returns all of stderr.
+    fn interrupt(mut self) -> Vec<String> {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + PATIENCE;
+        let code = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status.code();
+            }
+            assert!(Instant::now() < deadline, "watch did not stop on Ctrl-C");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        self.seen.extend(self.lines.try_iter());
+        assert_eq!(
+            code,
+            Some(0),
+            "exit after Ctrl-C:\n{}",
+            self.seen.join("\n")
+        );
+        std::mem::take(&mut self.seen)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // Only when a test failed half-way: never leave the watcher running.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn read(path: PathBuf) -> Vec<u8> {
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn rebuilds_on_change_and_keeps_the_last_good_packet_when_the_bundle_breaks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bundle = dir.path().join("bundle");
+    let out = dir.path().join("out");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind-vision"),
+        &bundle,
+    );
+    let mut watch = Watch::start(&bundle, &out);
+    let line = watch.wait_line(|l| l.starts_with("built in ") || l.starts_with("build failed"));
+    assert!(line.ends_with(": 10 Met, 6 Not Met"), "{line}");
+    let html = String::from_utf8(read(out.join("packet.html"))).expect("UTF-8");
+    assert!(html.contains("<title>Northwind Inspect API"));
+    assert!(
+        !html.to_ascii_lowercase().contains("<script"),
+        "script-free on disk"
+    );
+    let first_pdf = read(out.join("packet.pdf"));
+    assert!(out.join("assets").is_dir());
+    // The same files as `dossier render` writes.
+    let rendered = dir.path().join("rendered");
+    let status = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("render")
+        .arg(&bundle)
+        .arg("--out")
+        .arg(&rendered)
+        .stderr(Stdio::null())
+        .status()
+        .expect("render runs");
+    assert!(status.success());
+    for name in ["packet.md", "packet.html", "packet.pdf"] {
+        assert!(
+            read(out.join(name)) == read(rendered.join(name)),
+            "{name} as render writes it"
+        );
+    }
+
+    // A file the bundle does not reference changes nothing; an edit of bundle.yaml rebuilds
+    // every format.
+    std::fs::write(bundle.join("notes.txt"), "not part of the bundle").expect("notes");
+    edit(
+        &bundle,
+        "  name: Northwind Inspect API\n",
+        "  name: Northwind Inspect Live\n",
+    );
+    let line = watch.wait_line(|l| l.starts_with("rebuilt"));
+    assert!(
+        line.starts_with("rebuilt after a change to bundle.yaml in "),
+        "{line}"
+    );
+    let md = String::from_utf8(read(out.join("packet.md"))).expect("UTF-8");
+    assert!(md.starts_with("# Northwind Inspect Live"), "{md:.80}");
+    let html = String::from_utf8(read(out.join("packet.html"))).expect("UTF-8");
+    assert!(html.contains("<title>Northwind Inspect Live"));
+    assert_ne!(read(out.join("packet.pdf")), first_pdf, "PDF rebuilt");
+
+    // A referenced file (the diagram) counts too.
+    let diagram = bundle.join("diagrams/architecture.png");
+    let png = read(diagram.clone());
+    replace(&diagram, &png);
+    let line = watch.wait_line(|l| l.starts_with("rebuilt"));
+    assert!(
+        line.starts_with("rebuilt after a change to diagrams/architecture.png in "),
+        "{line}"
+    );
+
+    // Broken: the diagnostics with file, line and key, and the last good packet stays.
+    let good: Vec<Vec<u8>> = ["packet.md", "packet.html", "packet.pdf"]
+        .iter()
+        .map(|f| read(out.join(f)))
+        .collect();
+    edit(&bundle, "format: 1", "format: 7");
+    let line = watch.wait_line(|l| l.starts_with("build failed"));
+    assert!(
+        line.starts_with("build failed after a change to bundle.yaml in "),
+        "{line}"
+    );
+    assert!(line.ends_with("stays in place"), "{line}");
+    let stderr = watch.seen.join("\n");
+    assert!(stderr.contains("error: format:"), "{stderr}");
+    assert!(stderr.contains("bundle.yaml:7:9"), "{stderr}");
+    let now: Vec<Vec<u8>> = ["packet.md", "packet.html", "packet.pdf"]
+        .iter()
+        .map(|f| read(out.join(f)))
+        .collect();
+    assert!(now == good, "the last good packet is untouched");
+
+    // Fixed: rebuilt.
+    edit(&bundle, "format: 7", "format: 1");
+    let line = watch.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
+    assert!(
+        line.starts_with("rebuilt after a change to bundle.yaml in "),
+        "{line}"
+    );
+
+    let stderr = watch.interrupt();
+    assert_eq!(stderr.last().map(String::as_str), Some("stopped"));
+    assert!(
+        !stderr.iter().any(|l| l.contains("notes.txt")),
+        "an unreferenced file never triggers a rebuild:\n{}",
+        stderr.join("\n")
+    );
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".dossier-staging")),
+        "{names:?}"
+    );
+}
