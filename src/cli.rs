@@ -112,6 +112,17 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
+    /// Serve the HTML packet with live reload while you edit the bundle (Ctrl-C stops).
+    Serve {
+        /// The bundle folder or its bundle.yaml.
+        bundle: PathBuf,
+        /// Port to listen on; 0 picks a free one (the URL is printed).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on. Anything but loopback lets other machines read the packet.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -243,6 +254,7 @@ fn run(command: Command) -> Result<i32, Error> {
             Ok(0)
         }
         Command::Watch { bundle, out } => crate::watch::run(&bundle, &out),
+        Command::Serve { bundle, port, bind } => crate::serve::run(&bundle, bind, port),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bundle::json_schema())
                 .map_err(|e| Error::Render(e.to_string()))?;

@@ -18,6 +18,7 @@ pub mod packet;
 pub mod pdf;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod slug;
 pub mod starter;
 pub mod watch;

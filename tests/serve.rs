@@ -1,0 +1,739 @@
+//! `dossier serve` over real sockets: the page, its event stream across an edit, a broken
+//! bundle and its fix; only the packet's own files answer (traversal in every spelling gets
+//! 404); Ctrl-C stops it cleanly; and in headless Chromium the open page follows an edit by
+//! itself.
+//!
+//! The Chromium test needs `chromium` (`.ci/run` installs it); set `DOSSIER_SKIP_BROWSER=1`
+//! to skip it on a machine without one.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Generous: a debug build renders a sample in well under a second, but CI machines vary.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A private copy of a sample bundle, to edit.
+fn sample_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bundle = dir.path().join("bundle");
+    copy_dir(&repo(&format!("samples/{name}")), &bundle);
+    (dir, bundle)
+}
+
+/// Replaces `bundle.yaml` the way editors do: write beside it, then rename over it.
+fn edit(bundle: &Path, from: &str, to: &str) {
+    let path = bundle.join("bundle.yaml");
+    let text = std::fs::read_to_string(&path).expect("bundle.yaml");
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} once in bundle.yaml"
+    );
+    let tmp = bundle.join(".bundle.yaml.tmp");
+    std::fs::write(&tmp, text.replacen(from, to, 1)).expect("write");
+    std::fs::rename(&tmp, &path).expect("rename");
+}
+
+/// A running `dossier serve`, its stderr as lines, and the address it printed.
+struct Serve {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    addr: String,
+}
+
+impl Serve {
+    fn start(bundle: &Path) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(["serve", "--port", "0"])
+            .arg(bundle)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dossier serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut serve = Serve {
+            child,
+            lines,
+            seen: Vec::new(),
+            addr: String::new(),
+        };
+        let line = serve.wait_line(|l| l.starts_with("serving the packet at "));
+        serve.addr = line
+            .trim_start_matches("serving the packet at http://")
+            .split('/')
+            .next()
+            .expect("address")
+            .to_string();
+        serve
+    }
+
+    /// The next stderr line that satisfies `want`; panics with everything seen on timeout.
+    fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if want(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no such line; stderr so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Sends Ctrl-C (SIGINT) and waits for a clean exit.
+    fn interrupt(mut self) -> Vec<String> {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + PATIENCE;
+        let code = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        self.seen.extend(self.lines.try_iter());
+        assert_eq!(
+            code,
+            Some(0),
+            "exit after Ctrl-C:\n{}",
+            self.seen.join("\n")
+        );
+        std::mem::take(&mut self.seen)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        // Only when a test failed half-way: never leave the server running.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// One HTTP answer.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `request_line` as written (no client normalises the path) and reads the answer.
+fn raw(addr: &str, request_line: &str, host: &str) -> Reply {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    write!(
+        stream,
+        "{request_line}\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    // Up to the end of the head, then Content-Length bytes (Chromium's DevTools server
+    // keeps the connection open), else to the end of the stream.
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 8192];
+    let split = loop {
+        if let Some(p) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = stream.read(&mut buf).expect("read answer");
+        assert!(n > 0, "connection closed before the end of the head");
+        bytes.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = bytes[split + 4..].to_vec();
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let head_only = request_line.starts_with("HEAD ");
+    match length {
+        _ if head_only => {}
+        Some(length) => {
+            while body.len() < length {
+                let n = stream.read(&mut buf).expect("read body");
+                assert!(n > 0, "connection closed before the end of the body");
+                body.extend_from_slice(&buf[..n]);
+            }
+        }
+        None => {
+            stream.read_to_end(&mut body).expect("read body");
+        }
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(addr: &str, path: &str) -> Reply {
+    raw(addr, &format!("GET {path} HTTP/1.1"), addr)
+}
+
+/// A client of the server-sent event stream.
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    fn open(addr: &str) -> Events {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+        write!(
+            stream,
+            "GET /__dossier/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("send");
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("header line");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            head.push_str(&line);
+        }
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: text/event-stream"),
+            "{head}"
+        );
+        Events { reader }
+    }
+
+    /// The next `state` event's data, or `None` at the end of the stream.
+    fn next(&mut self) -> Option<Value> {
+        let mut event = String::new();
+        let mut data = String::new();
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).expect("event stream line");
+            if n == 0 {
+                return None;
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                if event == "state" {
+                    return Some(serde_json::from_str(&data).expect("event JSON"));
+                }
+                event.clear();
+                data.clear();
+            } else if let Some(v) = line.strip_prefix("event: ") {
+                event = v.to_string();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data.push_str(v);
+            }
+        }
+    }
+
+    /// Reads events until one satisfies `want`.
+    fn until(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let event = self.next().expect("the stream stays open");
+            if want(&event) {
+                return event;
+            }
+        }
+    }
+}
+
+/// The 1-based line of `bundle.yaml` that starts with `prefix`.
+fn line_of(bundle: &Path, prefix: &str) -> usize {
+    let text = std::fs::read_to_string(bundle.join("bundle.yaml")).expect("bundle.yaml");
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .expect("line present")
+        + 1
+}
+
+#[test]
+fn an_edit_reloads_the_page_a_broken_bundle_shows_its_problems_and_a_fix_clears_them() {
+    let (_dir, bundle) = sample_copy("acme-forecast");
+    let mut serve = Serve::start(&bundle);
+    assert!(
+        serve.addr.starts_with("127.0.0.1:"),
+        "loopback by default: {}",
+        serve.addr
+    );
+
+    let page = get(&serve.addr, "/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = page.text();
+    assert!(html.contains("<title>Acme Forecast Studio"), "title");
+    assert!(
+        html.contains("<script src=\"/__dossier/live.js\""),
+        "live script"
+    );
+    assert!(html.contains("role=\"alert\" hidden></div>"), "no banner");
+    assert!(page.header("content-security-policy").is_some());
+
+    let mut events = Events::open(&serve.addr);
+    let first = events.next().expect("the current state on connect");
+    assert_eq!(first["banner"], Value::Null);
+    let packet = first["packet"].as_str().expect("packet id").to_string();
+    assert!(html.contains(&format!("data-packet=\"{packet}\"")));
+
+    // An edit: a new packet, announced to the open page, with the new content.
+    edit(
+        &bundle,
+        "  name: Acme Forecast Studio\n",
+        "  name: Acme Forecast Live\n",
+    );
+    let rebuilt = events.until(|e| e["packet"].as_str() != Some(packet.as_str()));
+    assert_eq!(rebuilt["banner"], Value::Null);
+    let packet = rebuilt["packet"].as_str().expect("packet id").to_string();
+    serve.wait_line(|l| l.starts_with("rebuilt after a change to bundle.yaml in "));
+    let html = get(&serve.addr, "/packet.html").text();
+    assert!(html.contains("<title>Acme Forecast Live"), "new content");
+    assert!(
+        !html.contains("<title>Acme Forecast Studio"),
+        "old content gone"
+    );
+
+    // Broken: the same packet, and a banner with file, line, column and key.
+    let line = line_of(&bundle, "as_of:");
+    edit(&bundle, "as_of: 2026-11-20", "as_of: 2026-11-31");
+    let broken = events.until(|e| !e["banner"].is_null());
+    assert_eq!(broken["packet"].as_str(), Some(packet.as_str()));
+    let banner = broken["banner"].as_str().expect("banner");
+    assert!(
+        banner.contains(&format!("bundle.yaml:{line}:8</code>")),
+        "{banner}"
+    );
+    assert!(banner.contains("<code>as_of</code>"), "{banner}");
+    assert!(banner.contains("1 problem"), "{banner}");
+    serve.wait_line(|l| l.starts_with("build failed after a change to bundle.yaml"));
+    assert!(
+        serve.seen.iter().any(|l| l.contains("2026-11-31")),
+        "diagnostics on stderr:\n{}",
+        serve.seen.join("\n")
+    );
+    // A page opened now also shows the last good packet under the banner.
+    let html = get(&serve.addr, "/").text();
+    assert!(html.contains("<title>Acme Forecast Live"));
+    assert!(html.contains("role=\"alert\"><p><strong>The bundle has 1 problem"));
+
+    // Fixed: a new packet without a banner.
+    edit(&bundle, "as_of: 2026-11-31", "as_of: 2026-11-20");
+    let fixed = events.until(|e| e["banner"].is_null());
+    assert_ne!(fixed["packet"].as_str(), Some(packet.as_str()));
+    let html = get(&serve.addr, "/").text();
+    assert!(html.contains("role=\"alert\" hidden></div>"), "banner gone");
+
+    // Ctrl-C ends the event stream and the process, cleanly.
+    let stderr = serve.interrupt();
+    assert!(events.next().is_none(), "the event stream ends");
+    assert_eq!(stderr.last().map(String::as_str), Some("stopped"));
+
+    // The live script never reaches what `render` writes.
+    let out = tempfile::tempdir().expect("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["render", "--format", "html", "--out"])
+        .arg(out.path())
+        .arg(&bundle)
+        .stderr(Stdio::null())
+        .status()
+        .expect("render runs");
+    assert!(status.success());
+    let written = std::fs::read_to_string(out.path().join("packet.html")).expect("page");
+    assert!(!written.to_ascii_lowercase().contains("<script"));
+    assert!(!written.contains("dossier-live-banner"));
+}
+
+#[test]
+fn only_the_packet_and_its_assets_answer() {
+    let serve = Serve::start(&repo("samples/acme-forecast"));
+    let addr = serve.addr.as_str();
+
+    for (path, mime) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/packet.html", "text/html; charset=utf-8"),
+        ("/packet.html?x=1", "text/html; charset=utf-8"),
+        ("/packet.md", "text/markdown; charset=utf-8"),
+        ("/assets/architecture.png", "image/png"),
+        ("/__dossier/live.js", "text/javascript; charset=utf-8"),
+    ] {
+        let reply = get(addr, path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("content-type"), Some(mime), "{path}");
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(
+            reply.header("content-length"),
+            Some(reply.body.len().to_string().as_str()),
+            "{path}"
+        );
+    }
+    assert!(
+        get(addr, "/assets/architecture.png")
+            .body
+            .starts_with(b"\x89PNG")
+    );
+    assert!(
+        get(addr, "/packet.md")
+            .text()
+            .starts_with("# Acme Forecast Studio")
+    );
+
+    for path in [
+        "/../Cargo.toml",
+        "/../../../../../../etc/passwd",
+        "/assets/../../Cargo.toml",
+        "/assets/../packet.md",
+        "/..%2f..%2fCargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/assets/%2e%2e%2fbundle.yaml",
+        "/assets/..%5c..%5cbundle.yaml",
+        "/..\\..\\Cargo.toml",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/%2Fetc%2Fpasswd",
+        "/bundle.yaml",
+        "/diagrams/architecture.png",
+        "/docs/",
+        "/assets/",
+        "/assets",
+        "/packet.pdf",
+        "/.git/config",
+        "/__dossier/",
+        "http://127.0.0.1/etc/passwd",
+    ] {
+        let reply = get(addr, path);
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.text(), "not found\n", "{path}");
+    }
+
+    let head = raw(addr, "HEAD / HTTP/1.1", addr);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let post = raw(addr, "POST / HTTP/1.1", addr);
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    // A page elsewhere that points its own name at 127.0.0.1 still cannot read the packet.
+    assert_eq!(raw(addr, "GET / HTTP/1.1", "attacker.example").status, 403);
+    assert_eq!(raw(addr, "GET / HTTP/1.1", "localhost").status, 200);
+    serve.interrupt();
+}
+
+#[test]
+fn a_bundle_broken_from_the_start_shows_its_problems_until_it_is_fixed() {
+    let (_dir, bundle) = sample_copy("northwind-vision");
+    edit(&bundle, "format: 1", "format: 7");
+    let mut serve = Serve::start(&bundle);
+    let html = get(&serve.addr, "/").text();
+    assert!(html.contains("No packet yet"), "{html}");
+    assert!(html.contains("<code>format</code>"), "{html}");
+
+    let mut events = Events::open(&serve.addr);
+    assert!(!events.next().expect("state")["banner"].is_null());
+    edit(&bundle, "format: 7", "format: 1");
+    let fixed = events.until(|e| e["banner"].is_null());
+    assert!(fixed["packet"].as_str().is_some_and(|p| p != "none"));
+    serve.wait_line(|l| l.starts_with("built after a change to bundle.yaml"));
+    assert!(
+        get(&serve.addr, "/")
+            .text()
+            .contains("<title>Northwind Inspect API")
+    );
+    serve.interrupt();
+}
+
+// Headless Chromium ---------------------------------------------------------------------
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("which").arg(name).output().ok()?;
+            out.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        })
+}
+
+/// A page open in Chromium, driven over the DevTools protocol.
+struct Browser {
+    child: Child,
+    socket: tungstenite::WebSocket<TcpStream>,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn open(bin: &Path, url: &str) -> Browser {
+        let profile = tempfile::tempdir().expect("profile dir");
+        // The same flags as tests/browser.rs keep it off the (closed) network.
+        let child = Command::new(bin)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-default-apps",
+                "--remote-debugging-port=0",
+                "--window-size=1200,900",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium starts");
+        let port_file = profile.path().join("DevToolsActivePort");
+        let port = poll("DevTools port", || {
+            std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|t| t.lines().next().map(str::to_string))
+                .filter(|p| !p.is_empty())
+        });
+        let devtools = format!("127.0.0.1:{port}");
+        let target = poll("the page target", || {
+            let list: Value = serde_json::from_slice(&get(&devtools, "/json/list").body).ok()?;
+            list.as_array()?
+                .iter()
+                .find(|t| {
+                    t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url))
+                })
+                .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(str::to_string))
+        });
+        let stream = TcpStream::connect(&devtools).expect("connect to DevTools");
+        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+        let (socket, _) = tungstenite::client(target.as_str(), stream).expect("DevTools socket");
+        Browser {
+            child,
+            socket,
+            next_id: 0,
+            _profile: profile,
+        }
+    }
+
+    /// Evaluates `expression` in the page; `None` while the page is between documents.
+    fn eval(&mut self, expression: &str) -> Option<Value> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let call = serde_json::json!({
+            "id": id,
+            "method": "Runtime.evaluate",
+            "params": {"expression": expression, "returnByValue": true},
+        });
+        self.socket
+            .send(tungstenite::Message::text(call.to_string()))
+            .expect("send to DevTools");
+        loop {
+            let message = self.socket.read().expect("DevTools answers");
+            let Ok(text) = message.to_text() else {
+                continue;
+            };
+            let Ok(reply) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            if reply["id"] == id {
+                let result = &reply["result"];
+                if result.get("exceptionDetails").is_some() || reply.get("error").is_some() {
+                    return None;
+                }
+                return Some(result["result"]["value"].clone());
+            }
+        }
+    }
+
+    /// Polls the page until `expression` gives something `want` accepts.
+    fn wait_for(&mut self, what: &str, expression: &str, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(v) = self.eval(expression)
+                && want(&v)
+            {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "the page never showed {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// What the test reads from the page: the title, the banner, whether the live script is
+/// connected, and a marker the test sets (it disappears only when the page reloads).
+const LOOK: &str = "JSON.stringify({\
+    h1: (document.querySelector('h1') || {}).textContent || null,\
+    live: document.documentElement.dataset.dossierLive || null,\
+    banner: (b => b && !b.hidden ? b.innerText : null)(document.getElementById('dossier-live-banner')),\
+    marker: window.dossierTestMarker || null\
+})";
+
+fn look(browser: &mut Browser, what: &str, want: impl Fn(&Value) -> bool) -> Value {
+    let v = browser.wait_for(what, LOOK, |v| {
+        v.as_str()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .is_some_and(|v| want(&v))
+    });
+    serde_json::from_str(v.as_str().expect("JSON text")).expect("JSON")
+}
+
+#[test]
+fn chromium_follows_edits_without_a_manual_reload() {
+    let Some(bin) = chromium() else {
+        if std::env::var_os("DOSSIER_SKIP_BROWSER").is_some() {
+            eprintln!("skipped: no chromium and DOSSIER_SKIP_BROWSER is set");
+            return;
+        }
+        panic!(
+            "chromium is not installed (apt-get install chromium, or set DOSSIER_SKIP_BROWSER=1)"
+        );
+    };
+    let (_dir, bundle) = sample_copy("acme-forecast");
+    let mut serve = Serve::start(&bundle);
+    let url = format!("http://{}/", serve.addr);
+    let mut browser = Browser::open(&bin, &url);
+
+    let shown = look(&mut browser, "the packet, connected", |v| {
+        v["live"].is_string()
+            && v["h1"]
+                .as_str()
+                .is_some_and(|h| h.contains("Acme Forecast Studio"))
+    });
+    assert!(shown["banner"].is_null());
+    browser.eval("window.dossierTestMarker = 'before the edit'; 1");
+
+    // The test only edits the file; the page must reload and show the new name by itself.
+    edit(
+        &bundle,
+        "  name: Acme Forecast Studio\n",
+        "  name: Acme Forecast Live\n",
+    );
+    let shown = look(&mut browser, "the edited name", |v| {
+        v["h1"]
+            .as_str()
+            .is_some_and(|h| h.contains("Acme Forecast Live"))
+            && v["live"].is_string()
+    });
+    assert!(shown["marker"].is_null(), "the page reloaded: {shown}");
+    browser.eval("window.dossierTestMarker = 'before the break'; 1");
+
+    let line = line_of(&bundle, "as_of:");
+    edit(&bundle, "as_of: 2026-11-20", "as_of: 2026-11-31");
+    let shown = look(&mut browser, "the problems banner", |v| {
+        v["banner"].is_string()
+    });
+    let banner = shown["banner"].as_str().unwrap_or_default();
+    assert!(
+        banner.contains(&format!("bundle.yaml:{line}:8")),
+        "{banner}"
+    );
+    assert!(banner.contains("as_of"), "{banner}");
+    // Still the last good packet, not reloaded: the banner came over the open page.
+    assert!(
+        shown["h1"]
+            .as_str()
+            .is_some_and(|h| h.contains("Acme Forecast Live"))
+    );
+    assert_eq!(shown["marker"], "before the break");
+
+    edit(&bundle, "as_of: 2026-11-31", "as_of: 2026-11-20");
+    let shown = look(&mut browser, "the banner gone", |v| {
+        v["banner"].is_null() && v["live"].is_string() && v["marker"].is_null()
+    });
+    assert!(
+        shown["h1"]
+            .as_str()
+            .is_some_and(|h| h.contains("Acme Forecast Live"))
+    );
+
+    drop(browser);
+    serve.wait_line(|l| l.starts_with("rebuilt after a change to bundle.yaml"));
+    serve.interrupt();
+}
