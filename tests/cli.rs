@@ -405,7 +405,7 @@ fn usage_errors_exit_2() {
 /// What `check` must print for one fixture under tests/fixtures/invalid/.
 struct Invalid {
     name: &'static str,
-    /// `line:column` of the problem.
+    /// `line:column` of the problem; "" for a problem with the file as a whole.
     at: &'static str,
     /// The key path, as printed before the message; "" when the problem has none.
     key: &'static str,
@@ -562,6 +562,97 @@ const INVALID: &[Invalid] = &[
         message: "is not UTF-8 text: invalid byte 0xE9",
         hint: Some("save the file as UTF-8"),
     },
+    Invalid {
+        name: "tab-indentation",
+        at: "11:2",
+        key: "",
+        message: "invalid YAML: tabs disallowed",
+        hint: Some("YAML indents with spaces only"),
+    },
+    Invalid {
+        name: "root-is-a-list",
+        at: "1:1",
+        key: "",
+        message: "expected a mapping (key: value lines), found a list",
+        hint: None,
+    },
+    Invalid {
+        name: "format-is-text",
+        at: "1:9",
+        key: "format",
+        message: "expected a whole number, found the text \"one\"",
+        hint: None,
+    },
+    Invalid {
+        name: "reference-is-text",
+        at: "11:5",
+        key: "references[0]",
+        message: "expected a mapping (key: value lines), found the text \"Globex Retail, 2026\"",
+        hint: None,
+    },
+    Invalid {
+        name: "usage-is-a-list",
+        at: "14:16",
+        key: "references[0].aws_services[0].usage",
+        message: "expected text, found a list",
+        hint: None,
+    },
+    Invalid {
+        name: "unknown-top-level-key",
+        at: "10:1",
+        key: "refrences",
+        message: "unknown key `refrences`",
+        hint: Some("did you mean `references`?"),
+    },
+    Invalid {
+        name: "date-month-13",
+        at: "12:12",
+        key: "references[0].start",
+        message: "2026-13-01 is not a day of the calendar",
+        hint: Some("write dates as YYYY-MM-DD"),
+    },
+    Invalid {
+        name: "url-not-http",
+        at: "7:12",
+        key: "partner.website",
+        message: "\"ftp://acme-analytics.example\" must be an http or https URL",
+        hint: Some("write the full address"),
+    },
+    Invalid {
+        name: "empty-bundle-yaml",
+        at: "",
+        key: "",
+        message: "bundle.yaml is empty",
+        hint: None,
+    },
+    Invalid {
+        name: "empty-diagram",
+        at: "11:12",
+        key: "architecture.diagram",
+        message: "\"diagrams/architecture.png\" is an empty file",
+        hint: None,
+    },
+    Invalid {
+        name: "diagram-jpeg-that-is-text",
+        at: "11:12",
+        key: "architecture.diagram",
+        message: "\"diagrams/architecture.jpg\" is not a PNG or JPEG image",
+        hint: None,
+    },
+    Invalid {
+        name: "alias-bomb",
+        at: "16:17",
+        key: "",
+        message: "invalid YAML: the document expands to more than 200000 values",
+        hint: None,
+    },
+    Invalid {
+        name: "deep-nesting",
+        at: "11:47",
+        key: "",
+        message: "invalid YAML: nested more than 32 levels deep",
+        hint: None,
+    },
 ];
 
 #[track_caller]
@@ -571,11 +662,15 @@ fn assert_invalid(bundle: &Path, case: &Invalid) -> Run {
     assert_eq!(run.code, 2, "{name}: exit code\n{}", run.stderr);
     assert!(run.stdout.is_empty(), "{name}: stdout {}", run.stdout);
     let err = &run.stderr;
-    assert!(
-        err.contains(&format!("bundle.yaml:{}", case.at)),
-        "{name}: position {}\n{err}",
-        case.at
-    );
+    let place = if case.at.is_empty() {
+        "in ".to_string()
+    } else {
+        format!("bundle.yaml:{}", case.at)
+    };
+    assert!(err.contains(&place), "{name}: position {}\n{err}", case.at);
+    if case.at.is_empty() {
+        assert!(!err.contains("bundle.yaml:"), "{name}: no position\n{err}");
+    }
     let title = if case.key.is_empty() {
         format!("error: {}", case.message)
     } else {

@@ -27,6 +27,12 @@ pub const MAX_BUNDLE_BYTES: u64 = 4 * 1024 * 1024;
 pub const MAX_REFERENCES: usize = 2_000;
 /// Largest diagram accepted, in pixels per side.
 pub const MAX_DIAGRAM_SIDE: u32 = 12_000;
+/// Most pixels a diagram may have (25 megapixels, e.g. 6000 × 4000; an A3 sheet at 300 dpi is
+/// 17). The diagram is decoded to check it and again to embed it in the PDF, so this bounds
+/// memory: 100 MB per decoded copy at 8-bit RGBA.
+pub const MAX_DIAGRAM_PIXELS: u64 = 25_000_000;
+/// Most memory the image decoder may allocate for one diagram.
+pub const MAX_DIAGRAM_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// Largest diagram file accepted.
 pub const MAX_DIAGRAM_BYTES: u64 = 32 * 1024 * 1024;
 

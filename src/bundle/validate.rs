@@ -8,7 +8,10 @@ use super::diag::{Diagnostic, closest};
 use super::model::Bundle;
 use super::schema::Found;
 use super::yaml::{KeyPath, Located};
-use super::{Diagram, ImageFormat, MAX_DIAGRAM_BYTES, MAX_DIAGRAM_SIDE, MAX_REFERENCES};
+use super::{
+    Diagram, ImageFormat, MAX_DIAGRAM_BYTES, MAX_DIAGRAM_DECODE_BYTES, MAX_DIAGRAM_PIXELS,
+    MAX_DIAGRAM_SIDE, MAX_REFERENCES,
+};
 use crate::checklist::{self, Checklist};
 
 pub struct Checked {
@@ -207,6 +210,11 @@ fn read_inside(root: &Path, rel: &str) -> Result<Vec<u8>, String> {
 
 /// Checks that the bytes are a PNG or JPEG that decodes completely, within the size limits.
 fn decode_diagram(rel: &str, bytes: Vec<u8>) -> Result<Diagram, String> {
+    if bytes.is_empty() {
+        return Err(format!(
+            "\"{rel}\" is an empty file; export the diagram as PNG"
+        ));
+    }
     let format = match ::image::guess_format(&bytes) {
         Ok(::image::ImageFormat::Png) => ImageFormat::Png,
         Ok(::image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
@@ -216,22 +224,36 @@ fn decode_diagram(rel: &str, bytes: Vec<u8>) -> Result<Diagram, String> {
             ));
         }
     };
-    let mut reader = ::image::ImageReader::new(std::io::Cursor::new(&bytes));
-    reader.set_format(match format {
-        ImageFormat::Png => ::image::ImageFormat::Png,
-        ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
-    });
-    let mut limits = ::image::Limits::default();
-    limits.max_image_width = Some(MAX_DIAGRAM_SIDE);
-    limits.max_image_height = Some(MAX_DIAGRAM_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let img = reader.decode().map_err(|e| match e {
-        ::image::ImageError::Limits(_) => format!(
-            "\"{rel}\" is too large; diagrams may be at most {MAX_DIAGRAM_SIDE}×{MAX_DIAGRAM_SIDE} pixels"
-        ),
+    let reader = || {
+        let mut reader = ::image::ImageReader::new(std::io::Cursor::new(&bytes));
+        reader.set_format(match format {
+            ImageFormat::Png => ::image::ImageFormat::Png,
+            ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
+        });
+        let mut limits = ::image::Limits::default();
+        limits.max_image_width = Some(MAX_DIAGRAM_SIDE);
+        limits.max_image_height = Some(MAX_DIAGRAM_SIDE);
+        limits.max_alloc = Some(MAX_DIAGRAM_DECODE_BYTES);
+        reader.limits(limits);
+        reader
+    };
+    let too_large = |what: String| {
+        format!(
+            "\"{rel}\" is too large ({what}); a diagram may have at most {} megapixels and \
+             {MAX_DIAGRAM_SIDE} pixels per side: export it at a smaller size",
+            MAX_DIAGRAM_PIXELS / 1_000_000
+        )
+    };
+    let failed = |e: ::image::ImageError| match e {
+        ::image::ImageError::Limits(_) => too_large("the decoder's memory limit".into()),
         other => format!("\"{rel}\" does not decode as {}: {other}", format.mime()),
-    })?;
+    };
+    // The header alone says how big the picture is: refuse before allocating pixels.
+    let (width, height) = reader().into_dimensions().map_err(failed)?;
+    if u64::from(width) * u64::from(height) > MAX_DIAGRAM_PIXELS {
+        return Err(too_large(format!("{width}×{height} pixels")));
+    }
+    let img = reader().decode().map_err(failed)?;
     Ok(Diagram {
         path: rel.to_string(),
         width: img.width(),

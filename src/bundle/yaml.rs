@@ -219,6 +219,13 @@ pub fn parse(source: &str) -> Result<Located, YamlError> {
                         .into(),
                 );
             }
+            if err.message.contains("tabs disallowed") {
+                err.hint = Some(
+                    "YAML indents with spaces only: replace the tab characters at the start of \
+                     this line with spaces"
+                        .into(),
+                );
+            }
             if err.message.contains("duplicate mapping key")
                 && let Some(at) = &err.pos
                 && let Some((path, first)) = find_duplicate(source, at.line, at.column)
