@@ -525,7 +525,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// A page open in Chromium, driven over the DevTools protocol.
 struct Browser {
-    child: Child,
+    _child: KillOnDrop,
     socket: tungstenite::WebSocket<TcpStream>,
     next_id: u64,
     _profile: tempfile::TempDir,
@@ -535,26 +535,28 @@ impl Browser {
     fn open(bin: &Path, url: &str) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
         // The same flags as tests/browser.rs keep it off the (closed) network.
-        let child = Command::new(bin)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-default-apps",
-                "--remote-debugging-port=0",
-                "--window-size=1200,900",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(url)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromium starts");
+        let child = KillOnDrop(
+            Command::new(bin)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-default-apps",
+                    "--remote-debugging-port=0",
+                    "--window-size=1200,900",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(url)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromium starts"),
+        );
         let port_file = profile.path().join("DevToolsActivePort");
         let port = poll("DevTools port", || {
             std::fs::read_to_string(&port_file)
@@ -576,7 +578,7 @@ impl Browser {
         stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
         let (socket, _) = tungstenite::client(target.as_str(), stream).expect("DevTools socket");
         Browser {
-            child,
+            _child: child,
             socket,
             next_id: 0,
             _profile: profile,
@@ -628,10 +630,13 @@ impl Browser {
     }
 }
 
-impl Drop for Browser {
+/// Kills the browser when dropped, also when the test fails while starting it.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
