@@ -8,6 +8,7 @@
 pub mod attach;
 mod draw;
 mod fonts;
+mod hyphen;
 mod layout;
 mod length;
 mod model;

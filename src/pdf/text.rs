@@ -51,6 +51,9 @@ pub(crate) enum Atom {
     Space(Piece),
     /// A forced line break.
     Newline,
+    /// A hyphenation point inside a word: takes no room, and shows its hyphen only when a
+    /// line ends there. Only [`break_justified`] breaks at it; [`break_lines`] must not see it.
+    Hyphen(Piece),
 }
 
 /// One broken line: words and the spaces between them (none at either end).
@@ -95,6 +98,8 @@ pub(crate) fn break_lines(atoms: &[Atom], width: Pt) -> Vec<Line> {
                     pending_space = Some(p);
                 }
             }
+            // Callers pass hyphenated text to `break_justified` only.
+            Atom::Hyphen(_) => {}
             Atom::Word(pieces) => {
                 let w = word_width(pieces);
                 let sw = pending_space.map(Piece::width).unwrap_or(Pt::ZERO);
@@ -159,6 +164,199 @@ pub(crate) fn break_lines(atoms: &[Atom], width: Pt) -> Vec<Line> {
         l.last = true;
     }
     lines
+}
+
+/// How far a justified line may widen its spaces (fraction of their natural width) before
+/// it counts as fully loose, and how far it may squeeze them (TeX's 1/2 and 1/3 for serif
+/// text; a little less shrink, as Noto Serif's space is already narrow).
+const STRETCH: f32 = 0.5;
+const SHRINK: f32 = 0.33;
+/// Demerits for ending a line at a break after an explicit hyphen ("multi-|tenant").
+const HYPHEN_DEMERITS: f32 = 2500.0;
+
+/// Breaks text that will be justified so that the whole paragraph looks even: the breaks
+/// minimise the sum of the lines' squared badness (Knuth and Plass's total-fit, without
+/// hyphenation or fitness classes), so one tight line can spare the next a loose one.
+/// Lines may be up to `SHRINK` of their space width wider than `width`; [`place_line`]
+/// squeezes them back. Paragraphs with words wider than a line fall back to first fit.
+pub(crate) fn break_justified(atoms: &[Atom], width: Pt) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, a) in atoms.iter().enumerate() {
+        if matches!(a, Atom::Newline) {
+            lines.extend(fit_paragraph(&atoms[start..i], width));
+            start = i + 1;
+        }
+    }
+    let tail = &atoms[start..];
+    if tail.iter().any(|a| matches!(a, Atom::Word(_))) || lines.is_empty() {
+        lines.extend(fit_paragraph(tail, width));
+    }
+    lines
+}
+
+/// Total-fit breaking of one paragraph (no forced breaks inside); its last line is `last`.
+fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
+    // Word fragments, each with the break before it (none before the first).
+    let mut words: Vec<(&[Piece], Option<Break>)> = Vec::new();
+    let mut pending: Option<Break> = None;
+    for a in atoms {
+        match a {
+            Atom::Space(p) => {
+                if !words.is_empty() && !matches!(pending, Some(Break::Space(_))) {
+                    pending = Some(Break::Space(p));
+                }
+            }
+            Atom::Hyphen(p) => {
+                if !words.is_empty() && pending.is_none() {
+                    pending = Some(Break::Hyphen(p));
+                }
+            }
+            Atom::Word(w) => words.push((w.as_slice(), pending.take())),
+            Atom::Newline => {}
+        }
+    }
+    if words.is_empty() {
+        return vec![Line {
+            last: true,
+            ..Line::default()
+        }];
+    }
+    if words.iter().any(|(w, _)| word_width(w) > width + EPS) {
+        return break_lines(&unhyphenated(atoms), width);
+    }
+    let n = words.len();
+    let space_w = |k: usize| match words[k].1 {
+        Some(Break::Space(p)) => p.width(),
+        _ => Pt::ZERO,
+    };
+    // Width a line gains when it ends at the break before word `k` (a hyphen).
+    let hyphen_w = |k: usize| match words.get(k).and_then(|w| w.1) {
+        Some(Break::Hyphen(p)) => p.width(),
+        _ => Pt::ZERO,
+    };
+    let is_hyphen = |k: usize| matches!(words.get(k).and_then(|w| w.1), Some(Break::Hyphen(_)));
+    // Prefix sums of word + preceding space widths, and of space widths alone.
+    let mut total = vec![Pt::ZERO; n + 1];
+    let mut spaces = vec![Pt::ZERO; n + 1];
+    for k in 0..n {
+        total[k + 1] = total[k] + word_width(words[k].0) + space_w(k);
+        spaces[k + 1] = spaces[k] + space_w(k);
+    }
+    // best[j]: least demerits for breaking before word j; from[j]: where that line starts.
+    let mut best = vec![f32::INFINITY; n + 1];
+    let mut from = vec![0usize; n + 1];
+    best[0] = 0.0;
+    for j in 1..=n {
+        for i in (0..j).rev() {
+            if !best[i].is_finite() {
+                continue;
+            }
+            let natural = total[j] - total[i] - space_w(i) + hyphen_w(j);
+            let stretchable = spaces[j] - spaces[i] - space_w(i);
+            let is_last = j == n;
+            let slack = width - natural;
+            let demerits = if is_last {
+                if slack < -EPS {
+                    // The last line is set ragged, so it cannot be squeezed.
+                    break;
+                }
+                0.0
+            } else {
+                let ratio = if slack.0.abs() <= EPS.0 {
+                    0.0
+                } else if stretchable.0 <= 0.0 {
+                    f32::INFINITY
+                } else if slack > Pt::ZERO {
+                    slack / (stretchable * STRETCH)
+                } else {
+                    slack / (stretchable * SHRINK)
+                };
+                if ratio < -1.0 {
+                    // Too tight even when squeezed: starting earlier only makes it tighter.
+                    break;
+                }
+                let badness = (100.0 * ratio.abs().powi(3)).min(10_000.0);
+                let hyphen = match (is_hyphen(j), is_hyphen(i)) {
+                    (false, _) => 0.0,
+                    (true, false) => HYPHEN_DEMERITS,
+                    // Hyphens on two lines in a row (a "ladder").
+                    (true, true) => HYPHEN_DEMERITS * 4.0,
+                };
+                (10.0 + badness).powi(2) + hyphen
+            };
+            let cand = best[i] + demerits;
+            if cand < best[j] {
+                best[j] = cand;
+                from[j] = i;
+            }
+        }
+    }
+    if !best[n].is_finite() {
+        return break_lines(atoms, width);
+    }
+    let mut cuts = vec![n];
+    let mut j = n;
+    while j > 0 {
+        j = from[j];
+        cuts.push(j);
+    }
+    cuts.reverse();
+    cuts.windows(2)
+        .map(|c| {
+            let (i, j) = (c[0], c[1]);
+            let mut line = Line {
+                width: total[j] - total[i] - space_w(i) + hyphen_w(j),
+                last: j == n,
+                ..Line::default()
+            };
+            for (k, (word, before)) in words[i..j].iter().enumerate() {
+                if k > 0
+                    && let Some(Break::Space(sp)) = before
+                {
+                    line.atoms.push(Atom::Space((*sp).clone()));
+                }
+                line.atoms.push(Atom::Word(word.to_vec()));
+            }
+            if let Some((_, Some(Break::Hyphen(h)))) = words.get(j)
+                && !h.glyphs.is_empty()
+            {
+                line.atoms.push(Atom::Word(vec![(*h).clone()]));
+            }
+            line
+        })
+        .collect()
+}
+
+/// A break opportunity between two word fragments.
+#[derive(Clone, Copy)]
+enum Break<'a> {
+    Space(&'a Piece),
+    Hyphen(&'a Piece),
+}
+
+/// The atoms with hyphenation points removed and the fragments they split rejoined.
+fn unhyphenated(atoms: &[Atom]) -> Vec<Atom> {
+    let mut out: Vec<Atom> = Vec::with_capacity(atoms.len());
+    let mut join = false;
+    for a in atoms {
+        match a {
+            Atom::Hyphen(_) => join = true,
+            Atom::Word(w) if join => {
+                if let Some(Atom::Word(prev)) = out.last_mut() {
+                    prev.extend(w.iter().cloned());
+                } else {
+                    out.push(a.clone());
+                }
+                join = false;
+            }
+            other => {
+                join = false;
+                out.push(other.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Characters after which an over-long word (URL, path, identifier) breaks most gracefully.
@@ -246,35 +444,32 @@ impl Run {
 /// Positions a line's text inside `[x, x + width]`: runs of one style each, spaces
 /// included (so extracted text keeps its word gaps).
 pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run> {
-    let spaces = line
+    let space_total: Pt = line
         .atoms
         .iter()
-        .filter(|a| matches!(a, Atom::Space(_)))
-        .count();
-    let slack = (width - line.width).max(Pt::ZERO);
-    let (mut pen, extra) = match align {
-        Align::Left => (x, Pt::ZERO),
-        Align::Center => (x + slack / 2.0, Pt::ZERO),
-        Align::Right => (x + slack, Pt::ZERO),
+        .map(|a| match a {
+            Atom::Space(p) => p.width(),
+            _ => Pt::ZERO,
+        })
+        .sum();
+    let slack = width - line.width;
+    // Extra room per point of natural space width: spaces widen (or, after a tight break,
+    // narrow) in proportion to their size, so zero-width breaks after hyphens stay shut.
+    let (mut pen, per_pt) = match align {
+        Align::Left => (x, 0.0),
+        Align::Center => (x + slack.max(Pt::ZERO) / 2.0, 0.0),
+        Align::Right => (x + slack.max(Pt::ZERO), 0.0),
         Align::Justify => {
-            let typical_space = line
-                .atoms
-                .iter()
-                .find_map(|a| match a {
-                    Atom::Space(p) => Some(p.width()),
-                    _ => None,
-                })
-                .unwrap_or(Pt::ZERO);
-            let e = if spaces > 0 {
-                slack / spaces as f32
+            let k = if space_total > Pt::ZERO {
+                slack / space_total
             } else {
-                Pt::ZERO
+                0.0
             };
             // A last line stays ragged; a line so loose it would open rivers stays ragged too.
-            if line.last || spaces == 0 || e > typical_space * 3.0 {
-                (x, Pt::ZERO)
+            if line.last || space_total <= Pt::ZERO || k > 3.0 {
+                (x, 0.0)
             } else {
-                (x, e)
+                (x, k)
             }
         }
     };
@@ -308,9 +503,9 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
             Atom::Space(p) => {
                 // The extra room goes after the (single) space glyph.
                 let n = p.glyphs.len().max(1) as f32;
-                push(p, extra / n, &mut pen);
+                push(p, p.width() * per_pt / n, &mut pen);
             }
-            Atom::Newline => {}
+            Atom::Newline | Atom::Hyphen(_) => {}
         }
     }
     runs
@@ -368,7 +563,7 @@ pub(crate) mod tests {
             .flat_map(|a| match a {
                 Atom::Word(p) => p.clone(),
                 Atom::Space(p) => vec![p.clone()],
-                Atom::Newline => vec![],
+                Atom::Newline | Atom::Hyphen(_) => vec![],
             })
             .flat_map(|p| p.glyphs.into_iter().map(|g| g.ch))
             .collect()
