@@ -214,6 +214,14 @@ fn run(command: Command) -> Result<i32, Error> {
                 changes,
             };
             let rendered = render::render(&loaded, &assessment, &opts)?;
+            let mut protected = vec![loaded.yaml_path.clone()];
+            protected.extend(
+                bundle::referenced_files(&loaded.bundle)
+                    .keys()
+                    .map(|rel| loaded.root.join(rel)),
+            );
+            crate::output::refuse_to_replace(&out, &rendered.files, &protected)?;
+            crate::output::clean_up_on_interrupt()?;
             crate::output::write_all(&out, &rendered.files)?;
             for w in &rendered.warnings {
                 eprintln!("warning: {w}");

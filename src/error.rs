@@ -18,6 +18,11 @@ pub enum Error {
     },
     /// A template or renderer failed.
     Render(String),
+    /// The output folder cannot be written (read-only, permissions, not a folder).
+    Output {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -48,6 +53,18 @@ impl Error {
                 format!("error: {}: {what}\n", path.display())
             }
             Error::Render(m) => format!("error: {m}\n"),
+            Error::Output { dir, source } => {
+                let what = match source.kind() {
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    std::io::ErrorKind::ReadOnlyFilesystem => "read-only file system".to_string(),
+                    std::io::ErrorKind::NotADirectory => "not a folder".to_string(),
+                    _ => source.to_string(),
+                };
+                format!(
+                    "error: cannot write into the output folder {}: {what}; nothing was written\n",
+                    dir.display()
+                )
+            }
         }
     }
 }

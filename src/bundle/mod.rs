@@ -246,6 +246,16 @@ fn without_problems(
 /// Reads `bundle.yaml` as UTF-8 text, within the size limit, without a byte-order mark.
 fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
     use std::io::Read;
+    // Opening a named pipe or a device would block or never end: look before opening.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(Box::new(Diagnostic::file(
+            path,
+            "is not a regular file (a pipe or a device?); give the bundle's bundle.yaml",
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| {
         let what = match e.kind() {
             std::io::ErrorKind::NotFound => {

@@ -224,17 +224,22 @@ fn decode_diagram(rel: &str, bytes: Vec<u8>) -> Result<Diagram, String> {
             ));
         }
     };
-    let reader = || {
+    // `limited`: within the side and memory limits; without, only to read the header.
+    let reader = |limited: bool| {
         let mut reader = ::image::ImageReader::new(std::io::Cursor::new(&bytes));
         reader.set_format(match format {
             ImageFormat::Png => ::image::ImageFormat::Png,
             ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
         });
-        let mut limits = ::image::Limits::default();
-        limits.max_image_width = Some(MAX_DIAGRAM_SIDE);
-        limits.max_image_height = Some(MAX_DIAGRAM_SIDE);
-        limits.max_alloc = Some(MAX_DIAGRAM_DECODE_BYTES);
-        reader.limits(limits);
+        if limited {
+            let mut limits = ::image::Limits::default();
+            limits.max_image_width = Some(MAX_DIAGRAM_SIDE);
+            limits.max_image_height = Some(MAX_DIAGRAM_SIDE);
+            limits.max_alloc = Some(MAX_DIAGRAM_DECODE_BYTES);
+            reader.limits(limits);
+        } else {
+            reader.no_limits();
+        }
         reader
     };
     let too_large = |what: String| {
@@ -245,15 +250,20 @@ fn decode_diagram(rel: &str, bytes: Vec<u8>) -> Result<Diagram, String> {
         )
     };
     let failed = |e: ::image::ImageError| match e {
-        ::image::ImageError::Limits(_) => too_large("the decoder's memory limit".into()),
+        ::image::ImageError::Limits(_) => too_large(format!(
+            "it needs more than {} MB to decode",
+            MAX_DIAGRAM_DECODE_BYTES / 1_048_576
+        )),
         other => format!("\"{rel}\" does not decode as {}: {other}", format.mime()),
     };
     // The header alone says how big the picture is: refuse before allocating pixels.
-    let (width, height) = reader().into_dimensions().map_err(failed)?;
-    if u64::from(width) * u64::from(height) > MAX_DIAGRAM_PIXELS {
+    let (width, height) = reader(false).into_dimensions().map_err(failed)?;
+    if u64::from(width) * u64::from(height) > MAX_DIAGRAM_PIXELS
+        || width.max(height) > MAX_DIAGRAM_SIDE
+    {
         return Err(too_large(format!("{width}×{height} pixels")));
     }
-    let img = reader().decode().map_err(failed)?;
+    let img = reader(true).decode().map_err(failed)?;
     Ok(Diagram {
         path: rel.to_string(),
         width: img.width(),
