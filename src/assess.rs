@@ -54,16 +54,30 @@ pub struct ReviewDecision {
 /// One problem behind a Not Met: what is wrong, and what to add or change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The whole reason, with the per-reference or per-person details.
     pub reason: String,
+    /// The reason without its details, short enough for a table cell.
+    pub headline: String,
     pub fix: String,
 }
 
 impl Finding {
     fn new(reason: impl Into<String>, fix: impl Into<String>) -> Self {
+        let reason = reason.into();
         Finding {
-            reason: reason.into(),
+            headline: reason.clone(),
+            reason,
             fix: fix.into(),
         }
+    }
+
+    /// Appends details ("references[3] (Hooli): …") to the reason, not to the headline.
+    fn with_details(mut self, details: Vec<String>) -> Self {
+        for d in details {
+            self.reason.push_str("; ");
+            self.reason.push_str(&d);
+        }
+        self
     }
 }
 
@@ -480,21 +494,24 @@ impl Ctx<'_> {
                     self.window_start
                 ));
                 if qualifying < rules.min_references {
-                    let mut reason = format!(
+                    let reason = format!(
                         "{qualifying} of {} `references` qualify; {} are needed",
                         self.references.len(),
                         rules.min_references
                     );
-                    for r in self.references.iter().filter(|r| !r.qualifying) {
-                        reason.push_str(&format!("; {}: {}", r.name, r.not_qualifying.join(", ")));
-                    }
+                    let details = self
+                        .references
+                        .iter()
+                        .filter(|r| !r.qualifying)
+                        .map(|r| format!("{}: {}", r.name, r.not_qualifying.join(", ")))
+                        .collect();
                     f.push(Finding::new(
                         reason,
                         format!(
                             "Add or complete references until {} qualify: production projects started on or after {} and ended by {}, with all eight 1.1 fields and at least one document in `documents`.",
                             rules.min_references, self.window_start, self.as_of
                         ),
-                    ));
+                    ).with_details(details));
                 }
                 if endorsed < rules.min_public_references {
                     f.push(self.public_finding(endorsed));
@@ -512,13 +529,14 @@ impl Ctx<'_> {
                     .collect();
                 ev.push(format!("{} reference(s) with all eight fields", complete.len()));
                 if complete.len() < rules.min_references {
-                    let mut reason = format!(
+                    let reason = format!(
                         "{} of {} `references` have all eight fields with an `end` date by {}; {} are needed",
                         complete.len(),
                         self.references.len(),
                         self.as_of,
                         rules.min_references
                     );
+                    let mut details = Vec::new();
                     for (r, src) in self.references.iter().zip(&b.references) {
                         let mut gaps: Vec<String> = r
                             .missing_fields
@@ -531,7 +549,7 @@ impl Ctx<'_> {
                             gaps.push(format!("`end` {e} is after as_of"));
                         }
                         if !gaps.is_empty() {
-                            reason.push_str(&format!("; {}: missing {}", r.name, gaps.join(", ")));
+                            details.push(format!("{}: missing {}", r.name, gaps.join(", ")));
                         }
                     }
                     f.push(Finding::new(
@@ -540,7 +558,7 @@ impl Ctx<'_> {
                             "Give at least {} references every 1.1 field: customer, problem, proposal, aws_services with usage, third_party, start, end, outcomes, lessons.",
                             rules.min_references
                         ),
-                    ));
+                    ).with_details(details));
                 }
             }
             Rule::PublicReferences => {
@@ -589,11 +607,12 @@ impl Ctx<'_> {
                     .map(|s| s.name.as_str())
                     .collect();
                 if valid.is_empty() {
-                    let mut reason = format!(
+                    let reason = format!(
                         "`partner.certified_staff` has no {} certification valid on {}",
                         list_words(&levels),
                         self.as_of
                     );
+                    let mut details = Vec::new();
                     for (i, s) in b.partner.certified_staff.iter().enumerate() {
                         let why = if !rules.certification_levels.contains(&s.level) {
                             format!("`level` is {}", kebab(&s.level))
@@ -603,7 +622,7 @@ impl Ctx<'_> {
                                 None => "no `expires` date".to_string(),
                             }
                         };
-                        reason.push_str(&format!("; partner.certified_staff[{i}] ({}): {why}", s.name));
+                        details.push(format!("partner.certified_staff[{i}] ({}): {why}", s.name));
                     }
                     f.push(Finding::new(
                         reason,
@@ -612,7 +631,7 @@ impl Ctx<'_> {
                             list_words(&levels),
                             self.as_of
                         ),
-                    ));
+                    ).with_details(details));
                 } else {
                     ev.push(format!("Certified: {}", valid.join(", ")));
                 }
@@ -750,10 +769,11 @@ impl Ctx<'_> {
 
     fn public_finding(&self, endorsed: usize) -> Finding {
         let rules = &self.checklist.rules;
-        let mut reason = format!(
+        let reason = format!(
             "{endorsed} publicly endorsed reference(s) (qualifying, `public: true`, `public_evidence` on the partner website covering all six points); {} are needed",
             rules.min_public_references
         );
+        let mut details = Vec::new();
         for r in self.references.iter().filter(|r| !r.publicly_endorsed) {
             if r.not_endorsed.iter().any(|w| w == NOT_PUBLIC) {
                 continue;
@@ -762,7 +782,7 @@ impl Ctx<'_> {
             if !r.qualifying {
                 why.insert(0, "does not qualify".into());
             }
-            reason.push_str(&format!("; {}: {}", r.name, why.join(", ")));
+            details.push(format!("{}: {}", r.name, why.join(", ")));
         }
         Finding::new(
             reason,
@@ -771,6 +791,7 @@ impl Ctx<'_> {
                 rules.min_public_references
             ),
         )
+        .with_details(details)
     }
 }
 
