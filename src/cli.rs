@@ -9,6 +9,7 @@ use crate::Error;
 use crate::advise;
 use crate::assess::{self, Status};
 use crate::bundle;
+use crate::edition::Edition;
 use crate::render::{self, Format, RenderOptions};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -64,6 +65,11 @@ enum Command {
         /// Last year's bundle or archive: adds a "Changes since the last submission" section.
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Who the packet is for: partner (everything), reviewer (checklist first, notes
+        /// column, numbered paragraphs, sign-off page) or public (non-public customers
+        /// anonymised, no documents, decisions, contact or gaps; checked for leaks).
+        #[arg(long, value_enum, default_value = "partner")]
+        edition: crate::edition::Edition,
     },
     /// Archive the submission: renderings, the bundle as read, assessment.json and a MANIFEST
     /// of SHA-256 hashes, in DIR/<as_of>-<partner>/ (never overwritten).
@@ -189,6 +195,7 @@ fn run(command: Command) -> Result<i32, Error> {
             ragged,
             font_dirs,
             previous,
+            edition,
         } => {
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
@@ -196,7 +203,7 @@ fn run(command: Command) -> Result<i32, Error> {
                 Some(old) => Some(compare_with(old, &loaded, &assessment)?),
                 None => None,
             };
-            let attachments = if format.contains(&Format::Pdf) {
+            let attachments = if format.contains(&Format::Pdf) && edition != Edition::Public {
                 crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
             } else {
                 Vec::new()
@@ -213,7 +220,7 @@ fn run(command: Command) -> Result<i32, Error> {
                 attachments,
                 changes,
             };
-            let rendered = render::render(&loaded, &assessment, &opts)?;
+            let rendered = render::render_edition(&loaded, &assessment, &opts, edition)?;
             let mut protected = vec![loaded.yaml_path.clone()];
             protected.extend(
                 bundle::referenced_files(&loaded.bundle)

@@ -30,6 +30,8 @@ pub struct HtmlOptions<'a> {
     pub toc_anchor: &'a str,
     /// Image bytes by the path the Markdown uses (`assets/architecture.png`).
     pub assets: &'a BTreeMap<String, (Vec<u8>, &'static str)>,
+    /// Appended to the page's CSS (the editions' styles); empty for none.
+    pub extra_css: &'a str,
 }
 
 #[derive(Serialize)]
@@ -121,7 +123,11 @@ pub fn render(markdown: &str, opts: &HtmlOptions<'_>) -> Result<String, Error> {
     let page = Page {
         lang: opts.lang.to_string(),
         title: title.clone(),
-        css: CSS.to_string(),
+        css: if opts.extra_css.is_empty() {
+            CSS.to_string()
+        } else {
+            format!("{CSS}{}", opts.extra_css)
+        },
         header: format!("<h1>{}</h1>\n{}", html_escape(&title), to_html(header)),
         nav: to_html(nav),
         main: to_html(main),
@@ -323,6 +329,7 @@ mod tests {
                 page_break_before: &["reference-1-x".to_string()],
                 toc_anchor: "contents",
                 assets: &assets,
+                extra_css: "",
             },
         )
         .expect("renders")

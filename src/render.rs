@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::assess::Assessment;
 use crate::bundle::Loaded;
+use crate::edition::Edition;
 use crate::html;
 use crate::output::OutputFile;
 use crate::packet::{self, Templates};
@@ -45,17 +46,39 @@ pub struct Rendered {
     pub markdown: String,
 }
 
-/// Renders every requested format.
+/// Renders every requested format of the partner edition.
 pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<Rendered, Error> {
+    render_edition(loaded, a, opts, Edition::Partner)
+}
+
+/// Renders every requested format of one edition. The public edition carries no
+/// attachments, and is checked for confidential text (`leak`) before anything is returned.
+pub fn render_edition(
+    loaded: &Loaded,
+    a: &Assessment,
+    opts: &RenderOptions,
+    edition: Edition,
+) -> Result<Rendered, Error> {
     let templates = Templates::load(opts.templates.as_deref())?;
-    let mut view = packet::view::build(loaded, a);
-    view.changes = opts.changes.clone();
-    let markdown = templates.render(&view)?;
-    let page_breaks: Vec<String> = view
-        .references
-        .iter()
-        .map(|r| r.heading.anchor.clone())
-        .collect();
+    let mut view = packet::view::build_edition(loaded, a, edition);
+    if edition != Edition::Public {
+        view.changes = opts.changes.clone();
+    }
+    let mut markdown = templates.render(&view)?;
+    if edition == Edition::Reviewer {
+        markdown = crate::edition::number_paragraphs(
+            &markdown,
+            &view.numbered_sections(),
+            &view.item_ids(),
+        );
+    }
+    let page_breaks = view.page_breaks();
+    // The bundle and assessment name everything the public edition withholds.
+    let attachments: &[(String, Vec<u8>)] = if edition == Edition::Public {
+        &[]
+    } else {
+        &opts.attachments
+    };
 
     // The diagram, under the name the Markdown links to.
     let asset = match (&loaded.diagram, packet::view::diagram_asset_name(loaded)) {
@@ -91,6 +114,11 @@ pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<R
                         page_break_before: &page_breaks,
                         toc_anchor: &view.sections.contents.anchor,
                         assets: &assets,
+                        extra_css: if edition == Edition::Partner {
+                            ""
+                        } else {
+                            EDITIONS_CSS
+                        },
                     },
                 )?;
                 files.push(OutputFile {
@@ -131,7 +159,7 @@ pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<R
                 let rendered = pdf::render(&markdown, &assets, &pdf_opts)
                     .map_err(|e| Error::Render(format!("PDF: {e}")))?;
                 warnings.extend(rendered.warnings.into_iter().map(|w| format!("PDF: {w}")));
-                let bytes = pdf::attach::attach(rendered.bytes, &opts.attachments, &pdf_opts.date)
+                let bytes = pdf::attach::attach(rendered.bytes, attachments, &pdf_opts.date)
                     .map_err(|e| Error::Render(format!("PDF attachments: {e}")))?;
                 files.push(OutputFile {
                     rel: "packet.pdf".into(),
@@ -140,12 +168,18 @@ pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<R
             }
         }
     }
+    if edition == Edition::Public {
+        crate::leak::check(&files, &crate::leak::secrets(loaded))?;
+    }
     Ok(Rendered {
         files,
         warnings,
         markdown,
     })
 }
+
+/// Page styles of the reviewer and public editions (the partner page is unchanged).
+const EDITIONS_CSS: &str = include_str!("../templates/editions.css");
 
 fn sorted(formats: &[Format]) -> Vec<Format> {
     let mut f = formats.to_vec();

@@ -456,6 +456,9 @@ pub struct Reference {
     /// Whether the customer endorses the reference publicly.
     #[serde(default)]
     pub public: bool,
+    /// How the public edition names a non-public customer, such as
+    /// "Customer C (a healthcare provider)"; "Customer C" (by position) when absent.
+    pub anonymous_name: Option<String>,
     /// Where the public evidence lives; needed when `public: true`.
     pub public_evidence: Option<PublicEvidence>,
     /// Markdown: 1.1 problem statement/definition.

@@ -35,6 +35,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("checklist.md", include_str!("../../templates/checklist.md")),
     ("gaps.md", include_str!("../../templates/gaps.md")),
     ("changes.md", include_str!("../../templates/changes.md")),
+    (
+        "reviewer-checklist.md",
+        include_str!("../../templates/reviewer-checklist.md"),
+    ),
+    ("signoff.md", include_str!("../../templates/signoff.md")),
 ];
 
 /// A template set ready to render: the defaults, with a user's folder layered on top.

@@ -10,6 +10,7 @@ use crate::assess::{Assessment, ItemResult, Status, filled};
 use crate::bundle::Loaded;
 use crate::bundle::model::{Markdown, Reference};
 use crate::checklist::Section;
+use crate::edition::{Edition, NumberedSection};
 use crate::slug::github_slug;
 
 /// Where the diagram goes, relative to `packet.md`.
@@ -38,6 +39,28 @@ pub struct PacketView {
     pub field_titles: FieldTitles,
     /// Changes since the last submission (`render --previous`); `None` leaves the section out.
     pub changes: Option<crate::diff::Changes>,
+    /// Who the packet is for: "partner", "reviewer" or "public".
+    pub edition: Edition,
+    /// The requirements each evidence section answers, quoted at its top in the reviewer edition.
+    pub answers: Answers,
+}
+
+/// A checklist requirement, quoted.
+#[derive(Debug, Serialize)]
+pub struct Quote {
+    pub id: String,
+    pub title: String,
+    pub requirement: String,
+}
+
+/// The requirements whose evidence is in each section (by the checklist's `evidence`).
+#[derive(Debug, Serialize, Default)]
+pub struct Answers {
+    pub prerequisites: Vec<Quote>,
+    pub references: Vec<Quote>,
+    pub solution: Vec<Quote>,
+    pub security: Vec<Quote>,
+    pub architecture: Vec<Quote>,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +87,8 @@ pub struct Sections {
     pub architecture: Heading,
     pub checklist: Heading,
     pub gaps: Heading,
+    /// The reviewer edition's last page.
+    pub signoff: Heading,
 }
 
 impl Sections {
@@ -200,6 +225,8 @@ pub struct ReferenceView {
     pub public: bool,
     pub public_evidence: Option<PublicEvidenceView>,
     pub documents: Vec<String>,
+    /// The public edition names no documents; this says how many there are instead.
+    pub documents_withheld: Option<String>,
     pub qualifying: bool,
     pub not_qualifying: Vec<String>,
     pub publicly_endorsed: bool,
@@ -323,8 +350,13 @@ pub fn diagram_asset_name(loaded: &Loaded) -> Option<String> {
     })
 }
 
-/// Builds the view (mdBook's `make_data`).
+/// Builds the view of the partner edition (mdBook's `make_data`).
 pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
+    build_edition(loaded, a, Edition::Partner)
+}
+
+/// Builds the view of one edition.
+pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> PacketView {
     let b = &loaded.bundle;
     let c = loaded.checklist;
     let category = c.categories.get(b.category.key());
@@ -342,8 +374,15 @@ pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
         solution: Heading::new("Solution details"),
         security: Heading::new("Security"),
         architecture: Heading::new(architecture_title),
-        checklist: Heading::new("Completed checklist"),
+        // Another title for the reviewer's table, whose columns differ (packet.css sizes
+        // the columns of the one under "Completed checklist").
+        checklist: Heading::new(if edition == Edition::Reviewer {
+            "Checklist for review"
+        } else {
+            "Completed checklist"
+        }),
         gaps: Heading::new("Gaps"),
+        signoff: Heading::new("Reviewer sign-off"),
     };
     let item_view =
         |r: &ItemResult| item_view(r, &sections, category.map(|c| c.characteristics.as_str()));
@@ -360,7 +399,7 @@ pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
         .iter()
         .zip(&a.references)
         .enumerate()
-        .map(|(i, (r, judged))| reference_view(i + 1, r, judged))
+        .map(|(i, (r, judged))| reference_view(i + 1, r, judged, edition))
         .collect();
 
     let gaps = a
@@ -390,9 +429,28 @@ pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
         })
         .collect();
 
+    let quotes = |section: &Heading| -> Vec<Quote> {
+        items
+            .iter()
+            .filter(|i| i.evidence_section.anchor == section.anchor)
+            .map(|i| Quote {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                requirement: i.requirement.clone(),
+            })
+            .collect()
+    };
+    let answers = Answers {
+        prerequisites: quotes(&sections.prerequisites),
+        references: quotes(&sections.references),
+        solution: quotes(&sections.solution),
+        security: quotes(&sections.security),
+        architecture: quotes(&sections.architecture),
+    };
+
     let certification_levels = &c.rules.certification_levels;
     let field = |k: &str| c.field_title(k).to_string();
-    PacketView {
+    let mut view = PacketView {
         title: format!(
             "{} — AWS Machine Learning Competency application",
             b.solution.name.trim()
@@ -547,6 +605,89 @@ pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
         },
         sections,
         changes: None,
+        edition,
+        answers,
+    };
+    if edition == Edition::Public {
+        redact(&mut view, loaded);
+    }
+    view
+}
+
+/// The public edition leaves out reviewer decisions, the contact, the gaps and advisories,
+/// and names non-public customers in our own text (reasons, evidence) by their public name.
+fn redact(view: &mut PacketView, loaded: &Loaded) {
+    let renames: Vec<(String, String)> = loaded
+        .bundle
+        .references
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.public)
+        .filter_map(|(i, r)| {
+            text(&r.customer).map(|c| (c, crate::edition::anonymous_name(i + 1, r)))
+        })
+        .collect();
+    let rename = |s: &mut String| {
+        for (from, to) in &renames {
+            if s.contains(from.as_str()) {
+                *s = s.replace(from.as_str(), to);
+            }
+        }
+    };
+    for item in view.items.iter_mut().chain(view.prerequisites.iter_mut()) {
+        item.reasons.iter_mut().for_each(rename);
+        item.evidence.iter_mut().for_each(rename);
+        item.review = None;
+        item.review_summary = "—".into();
+        item.overridden = false;
+    }
+    for r in &mut view.references {
+        r.not_qualifying.iter_mut().for_each(rename);
+        r.not_endorsed.iter_mut().for_each(rename);
+    }
+    view.partner.contact_name = None;
+    view.partner.contact_email = None;
+    view.gaps.clear();
+    view.advisories.clear();
+    view.changes = None;
+}
+
+impl PacketView {
+    /// The sections whose paragraphs the reviewer edition numbers, with their default label.
+    pub fn numbered_sections(&self) -> Vec<NumberedSection> {
+        let s = &self.sections;
+        [
+            (&s.prerequisites, "P"),
+            (&s.references, "1.1"),
+            (&s.solution, "2.1"),
+            (&s.security, "3.1"),
+            (&s.architecture, "2.5"),
+        ]
+        .into_iter()
+        .map(|(h, label)| NumberedSection {
+            title: h.title.clone(),
+            label: label.into(),
+        })
+        .collect()
+    }
+
+    /// Every checklist item id, for paragraph labels.
+    pub fn item_ids(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.id.clone()).collect()
+    }
+
+    /// Headings that start a new printed page: every customer reference, and in the
+    /// reviewer edition the sign-off.
+    pub fn page_breaks(&self) -> Vec<String> {
+        let mut breaks: Vec<String> = self
+            .references
+            .iter()
+            .map(|r| r.heading.anchor.clone())
+            .collect();
+        if self.edition == Edition::Reviewer {
+            breaks.push(self.sections.signoff.anchor.clone());
+        }
+        breaks
     }
 }
 
@@ -632,8 +773,15 @@ fn reference_view(
     number: usize,
     r: &Reference,
     judged: &crate::assess::ReferenceResult,
+    edition: Edition,
 ) -> ReferenceView {
-    let customer = text(&r.customer);
+    let public_edition = edition == Edition::Public;
+    // The heading (and so its anchor, the outline and every link) uses the shown name.
+    let customer = if public_edition && !r.public {
+        Some(crate::edition::anonymous_name(number, r))
+    } else {
+        text(&r.customer)
+    };
     let heading = match &customer {
         Some(c) => Heading::new(format!("Reference {number}: {c}")),
         None => Heading::new(format!("Reference {number} (customer not named)")),
@@ -673,7 +821,19 @@ fn reference_view(
                 .map_or("not stated".into(), |k| k.title().to_string()),
             covers: e.covers.iter().map(|c| c.key().to_string()).collect(),
         }),
-        documents: r.documents.iter().map(|d| d.0.clone()).collect(),
+        documents: if public_edition {
+            Vec::new()
+        } else {
+            r.documents.iter().map(|d| d.0.clone()).collect()
+        },
+        documents_withheld: match r.documents.len() {
+            0 => None,
+            _ if !public_edition => None,
+            1 => Some("One supporting document, not named in this edition.".into()),
+            n => Some(format!(
+                "{n} supporting documents, not named in this edition."
+            )),
+        },
         qualifying: judged.qualifying,
         not_qualifying: judged.not_qualifying.clone(),
         publicly_endorsed: judged.publicly_endorsed,

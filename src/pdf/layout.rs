@@ -1503,6 +1503,15 @@ impl Flow<'_> {
             }
             one_line.push(lens);
         }
+        // The reviewer edition's empty "Reviewer notes" column is for handwriting; sized by
+        // its content it would be a sliver.
+        for (c, h) in head.iter().enumerate() {
+            let text: String = h.iter().map(|i| i.text.as_str()).collect();
+            if text.trim() == "Reviewer notes" {
+                min_w[c] = min_w[c].max(ctx.width * 0.22);
+                max_w[c] = max_w[c].max(min_w[c]);
+            }
+        }
         let widths = column_widths(&min_w, &max_w, &one_line, ctx.width, CELL_PAD_X * 2.0);
         let ctx = Ctx {
             width: widths.iter().copied().sum(),
