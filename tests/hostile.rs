@@ -313,6 +313,25 @@ fn a_diagram_just_over_the_pixel_cap_is_refused_and_one_at_it_accepted() {
     assert_eq!(run.code, Some(1), "{}", run.stderr);
 }
 
+#[test]
+fn markdown_nested_a_hundred_thousand_deep_renders_in_every_format() {
+    // Found by hand while measuring the worst inputs: the PDF model recursed once per level
+    // and overflowed the stack (a crash, exit by SIGABRT).
+    let yaml = MINIMAL.replace(
+        "  name: Acme Forecast Studio\n",
+        &format!(
+            "  name: Acme Forecast Studio\n  lifecycle: |\n    {}deep\n  predictive_functionality: |\n    {}x\n",
+            "> ".repeat(100_000),
+            "> - ".repeat(5_000)
+        ),
+    );
+    let tmp = temp_bundle(&yaml);
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = dossier(&["render", s(tmp.path()), "--out", s(out.path())]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(out.path().join("packet.pdf").is_file());
+}
+
 // Files and names ---------------------------------------------------------------------------
 
 #[test]

@@ -91,14 +91,22 @@ pub(crate) fn parse(markdown: &str) -> Vec<Block> {
     let mut events = Parser::new_ext(markdown, opts).peekable();
     let mut builder = Builder {
         slugger: Slugger::default(),
+        depth: 0,
     };
     builder.blocks(&mut events, None)
 }
 
 type Events<'a> = std::iter::Peekable<Parser<'a>>;
 
+/// Quotes and lists nested deeper than this are flattened into their parent. The builder and
+/// the layout recurse once per level, so without a cap `> > > …` a hundred thousand deep
+/// overflows the stack; and no page has room for more indents than this anyway.
+const MAX_NESTING: usize = 16;
+
 struct Builder {
     slugger: Slugger,
+    /// Quotes and list items open around the blocks being built.
+    depth: usize,
 }
 
 /// Inline content, with images kept apart so a paragraph can be split around them.
@@ -148,7 +156,19 @@ impl Builder {
     /// Blocks until `end` (or the end of input).
     fn blocks(&mut self, ev: &mut Events, end: Option<TagEnd>) -> Vec<Block> {
         let mut out = Vec::new();
+        // Quotes and lists opened beyond MAX_NESTING: their contents go straight into `out`.
+        let mut flattened = 0usize;
         while let Some(peeked) = ev.peek() {
+            if flattened > 0
+                && let Event::End(e) = peeked
+                && matches!(e, TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item)
+            {
+                if !matches!(e, TagEnd::Item) {
+                    flattened -= 1;
+                }
+                ev.next();
+                continue;
+            }
             if let (Event::End(e), Some(want)) = (peeked, end)
                 && *e == want
             {
@@ -162,6 +182,17 @@ impl Builder {
                 continue;
             }
             let Some(event) = ev.next() else { break };
+            if self.depth >= MAX_NESTING
+                && matches!(
+                    event,
+                    Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item)
+                )
+            {
+                if !matches!(event, Event::Start(Tag::Item)) {
+                    flattened += 1;
+                }
+                continue;
+            }
             match event {
                 Event::Start(Tag::Paragraph) => {
                     let pieces = self.inlines(ev, TagEnd::Paragraph);
@@ -179,7 +210,9 @@ impl Builder {
                     });
                 }
                 Event::Start(Tag::BlockQuote(_)) => {
+                    self.depth += 1;
                     let inner = self.blocks(ev, Some(TagEnd::BlockQuote(None)));
+                    self.depth -= 1;
                     out.push(Block::Quote(inner));
                 }
                 Event::Start(Tag::CodeBlock(_)) => {
@@ -207,7 +240,9 @@ impl Builder {
                                     }
                                     _ => None,
                                 };
+                                self.depth += 1;
                                 let blocks = self.blocks(ev, Some(TagEnd::Item));
+                                self.depth -= 1;
                                 items.push(ListItem { task, blocks });
                             }
                             Some(Event::End(TagEnd::List(_))) | None => break,
@@ -500,6 +535,46 @@ mod tests {
             items[1].blocks[1],
             Block::List { start: Some(1), .. }
         ));
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_without_losing_text() {
+        fn depth(blocks: &[Block]) -> usize {
+            blocks
+                .iter()
+                .map(|b| match b {
+                    Block::Quote(inner) => 1 + depth(inner),
+                    Block::List { items, .. } => {
+                        1 + items.iter().map(|i| depth(&i.blocks)).max().unwrap_or(0)
+                    }
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        }
+        fn text(blocks: &[Block], out: &mut String) {
+            for b in blocks {
+                match b {
+                    Block::Paragraph(inlines) => inlines.iter().for_each(|i| out.push_str(&i.text)),
+                    Block::Quote(inner) => text(inner, out),
+                    Block::List { items, .. } => items.iter().for_each(|i| text(&i.blocks, out)),
+                    _ => {}
+                }
+            }
+        }
+        let quotes = format!("{}deep\n\nafter", "> ".repeat(100_000));
+        let lists: String = (0..300)
+            .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+            .collect();
+        for md in [quotes, lists, format!("{}x\n", "> - ".repeat(5_000))] {
+            let blocks = parse(&md);
+            assert!(depth(&blocks) <= MAX_NESTING, "{}", depth(&blocks));
+            let mut all = String::new();
+            text(&blocks, &mut all);
+            for word in ["deep", "item 0", "item 299"] {
+                assert!(!md.contains(word) || all.contains(word), "{word} kept");
+            }
+        }
     }
 
     #[test]
