@@ -176,6 +176,8 @@ pub struct ItemView {
     /// The reviewer changed the computed status.
     pub overridden: bool,
     pub reasons: Vec<String>,
+    /// The reasons without their per-reference details, for the checklist table.
+    pub headlines: Vec<String>,
     pub evidence: Vec<String>,
     pub review: Option<ReviewView>,
     /// One line for the checklist table's "Reviewer decision" column.
@@ -759,6 +761,7 @@ fn item_view(r: &ItemResult, sections: &Sections, characteristics: Option<&str>)
         computed: r.computed.label().to_string(),
         overridden: r.status != r.computed,
         reasons: r.findings.iter().map(|f| f.reason.clone()).collect(),
+        headlines: r.findings.iter().map(|f| f.headline.clone()).collect(),
         evidence: r.evidence.clone(),
         review,
         review_summary,
