@@ -638,6 +638,7 @@ fn redact(view: &mut PacketView, loaded: &Loaded) {
     };
     for item in view.items.iter_mut().chain(view.prerequisites.iter_mut()) {
         item.reasons.iter_mut().for_each(rename);
+        item.headlines.iter_mut().for_each(rename);
         item.evidence.iter_mut().for_each(rename);
         item.review = None;
         item.review_summary = "—".into();
