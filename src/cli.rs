@@ -26,7 +26,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 enum Command {
     /// Judge every checklist item, list the gaps and the advisories (exit 0 all Met, 1 any
     /// Not Met, 2 invalid).
@@ -42,8 +42,10 @@ enum Command {
     },
     /// Write the packet (packet.md + assets/, packet.html, packet.pdf) into a folder.
     Render {
-        /// The bundle folder or its bundle.yaml.
-        bundle: PathBuf,
+        /// The bundle folder or its bundle.yaml; with several, each packet goes into
+        /// OUT/<bundle folder name>/ and they render in parallel.
+        #[arg(required = true, num_args = 1.., value_name = "BUNDLE")]
+        bundles: Vec<PathBuf>,
         /// Output folder; files are replaced only when every format succeeded.
         #[arg(long, default_value = "out")]
         out: PathBuf,
@@ -187,7 +189,7 @@ fn run(command: Command) -> Result<i32, Error> {
             Ok(if all_met && !(strict && warned) { 0 } else { 1 })
         }
         Command::Render {
-            bundle,
+            bundles,
             out,
             format,
             templates,
@@ -197,6 +199,22 @@ fn run(command: Command) -> Result<i32, Error> {
             previous,
             edition,
         } => {
+            if bundles.len() > 1 {
+                return render_many(bundles, &out, previous.is_some(), |bundle, out| {
+                    Command::Render {
+                        bundles: vec![bundle],
+                        out,
+                        format: format.clone(),
+                        templates: templates.clone(),
+                        paper,
+                        ragged,
+                        font_dirs: font_dirs.clone(),
+                        previous: None,
+                        edition,
+                    }
+                });
+            }
+            let bundle = bundles[0].clone();
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
             let changes = match &previous {
@@ -278,6 +296,97 @@ fn run(command: Command) -> Result<i32, Error> {
         }
     }
 }
+
+/// `render A B C --out DIR`: each bundle into DIR/<its folder name>/, as many at once as
+/// there are cores. Each is written all-or-nothing on its own; diagnostics and messages are
+/// printed per bundle, in argument order, and the exit code is the worst of them.
+fn render_many(
+    bundles: Vec<PathBuf>,
+    out: &std::path::Path,
+    has_previous: bool,
+    command_for: impl Fn(PathBuf, PathBuf) -> Command,
+) -> Result<i32, Error> {
+    if has_previous {
+        return Err(Error::Usage(
+            "--previous compares one bundle; render several bundles without it".into(),
+        ));
+    }
+    let mut jobs = Vec::with_capacity(bundles.len());
+    let mut seen = std::collections::BTreeMap::new();
+    for bundle in bundles {
+        let name = bundle_folder_name(&bundle)?;
+        if let Some(other) = seen.insert(name.clone(), bundle.clone()) {
+            return Err(Error::Usage(format!(
+                "{} and {} would both be written to {}; render them separately",
+                other.display(),
+                bundle.display(),
+                out.join(&name).display()
+            )));
+        }
+        jobs.push(command_for(bundle, out.join(name)));
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<i32, Error>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let result = run(job.clone());
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let mut code = 0;
+    for (job, slot) in jobs.iter().zip(results) {
+        let result = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Err(Error::Render("the renderer stopped".into())));
+        if let (Err(e), Command::Render { bundles, .. }) = (&result, job) {
+            eprintln!("{}:", bundles[0].display());
+            eprint!("{}", e.render());
+        }
+        code = code.max(result.unwrap_or_else(|e| e.exit_code()));
+    }
+    Ok(code)
+}
+
+/// The folder a bundle's packet goes into under `--out`: the bundle folder's own name.
+fn bundle_folder_name(bundle: &std::path::Path) -> Result<String, Error> {
+    let folder = if bundle
+        .extension()
+        .is_some_and(|e| e == "yaml" || e == "yml")
+    {
+        bundle.parent().unwrap_or(bundle)
+    } else {
+        bundle
+    };
+    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    folder
+        .components()
+        .rev()
+        .find_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{} has no folder name to write its packet under",
+                bundle.display()
+            ))
+        })
+}
+
 fn paper_of(paper: PaperArg) -> crate::pdf::Paper {
     match paper {
         PaperArg::A4 => crate::pdf::Paper::A4,

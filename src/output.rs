@@ -36,6 +36,12 @@ static STOP: AtomicBool = AtomicBool::new(false);
 /// exits with [`INTERRUPTED`]. For one-shot commands (`render`); a long-running command that
 /// handles Ctrl-C itself does not need it, because it lets [`write_all`] finish.
 pub fn clean_up_on_interrupt() -> Result<(), Error> {
+    // Once per process: `render A B C` writes several packets, and ctrlc takes one handler.
+    static INSTALLED: Mutex<bool> = Mutex::new(false);
+    let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+    if *installed {
+        return Ok(());
+    }
     ctrlc::set_handler(|| {
         STOP.store(true, Ordering::SeqCst);
         // Wait for a write in progress to stop and clean up; a panic while writing leaves
@@ -44,7 +50,9 @@ pub fn clean_up_on_interrupt() -> Result<(), Error> {
         eprintln!("error: interrupted; the output folder was left as it was");
         std::process::exit(INTERRUPTED);
     })
-    .map_err(|e| Error::Render(format!("cannot handle Ctrl-C: {e}")))
+    .map_err(|e| Error::Render(format!("cannot handle Ctrl-C: {e}")))?;
+    *installed = true;
+    Ok(())
 }
 
 /// Refuses to write when one of `files` would replace one of `protected` (the bundle's own

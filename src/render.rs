@@ -86,9 +86,11 @@ pub fn render_edition(
         _ => None,
     };
 
-    let mut files = Vec::new();
-    let mut warnings = Vec::new();
-    for format in sorted(&opts.formats) {
+    // Each format renders on its own thread: HTML and Markdown finish while the PDF, by far
+    // the slowest, is still laying out.
+    let render_format = |format: Format| -> Result<(Vec<OutputFile>, Vec<String>), Error> {
+        let mut files = Vec::new();
+        let mut warnings = Vec::new();
         match format {
             Format::Md => {
                 files.push(OutputFile {
@@ -167,6 +169,27 @@ pub fn render_edition(
                 });
             }
         }
+        Ok((files, warnings))
+    };
+    let render_format = &render_format;
+    let done: Vec<_> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = sorted(&opts.formats)
+            .into_iter()
+            .map(|format| scope.spawn(move || render_format(format)))
+            .collect();
+        jobs.into_iter()
+            .map(|job| {
+                job.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for result in done {
+        let (f, w) = result?;
+        files.extend(f);
+        warnings.extend(w);
     }
     if edition == Edition::Public {
         crate::leak::check(&files, &crate::leak::secrets(loaded))?;

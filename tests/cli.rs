@@ -949,3 +949,49 @@ fn an_empty_bundle_yaml_is_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn several_bundles_render_into_one_folder_each_and_an_invalid_one_fails_alone() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = dossier(&[
+        "render",
+        path_str(&repo("samples/acme-forecast")),
+        path_str(&repo("tests/fixtures/invalid/truncated-png/bundle.yaml")),
+        path_str(&repo("samples/northwind-vision/bundle.yaml")),
+        "--out",
+        path_str(out.path()),
+        "--format",
+        "md",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for good in ["acme-forecast", "northwind-vision"] {
+        assert!(
+            out.path().join(good).join("packet.md").is_file(),
+            "{good}: {}",
+            run.stderr
+        );
+    }
+    // The invalid bundle is named with its diagnostics, and nothing is written for it.
+    assert!(!out.path().join("truncated-png").exists());
+    assert!(
+        run.stderr.contains("truncated-png/bundle.yaml:")
+            && run.stderr.contains("does not decode as image/png"),
+        "{}",
+        run.stderr
+    );
+
+    // Two bundles with the same folder name would overwrite each other: refused up front.
+    let same = dossier(&[
+        "render",
+        path_str(&repo("samples/acme-forecast")),
+        path_str(&repo("samples/acme-forecast/bundle.yaml")),
+        "--out",
+        path_str(out.path()),
+    ]);
+    assert_eq!(same.code, 2);
+    assert!(
+        same.stderr.contains("would both be written"),
+        "{}",
+        same.stderr
+    );
+}

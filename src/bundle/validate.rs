@@ -208,7 +208,8 @@ fn read_inside(root: &Path, rel: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-/// Checks that the bytes are a PNG or JPEG that decodes completely, within the size limits.
+/// Checks that the bytes are a PNG or JPEG that decodes completely, within the size limits:
+/// by decoding it, or for a PDF-ready PNG (`png::pdf_ready`) by its structure and CRCs.
 fn decode_diagram(rel: &str, bytes: Vec<u8>) -> Result<Diagram, String> {
     if bytes.is_empty() {
         return Err(format!(
@@ -256,6 +257,28 @@ fn decode_diagram(rel: &str, bytes: Vec<u8>) -> Result<Diagram, String> {
         )),
         other => format!("\"{rel}\" does not decode as {}: {other}", format.mime()),
     };
+    // The common diagram — 8-bit grey or RGB, not interlaced — goes into the PDF as its
+    // compressed data, never decoded; its chunk structure and every CRC are checked instead
+    // (a truncated or damaged file fails here). Other PNGs and JPEGs are decoded in full.
+    if format == ImageFormat::Png {
+        let png = crate::png::parse(&bytes)
+            .map_err(|e| format!("\"{rel}\" does not decode as {}: {e}", format.mime()))?;
+        let (width, height) = (png.width, png.height);
+        if u64::from(width) * u64::from(height) > MAX_DIAGRAM_PIXELS
+            || width.max(height) > MAX_DIAGRAM_SIDE
+        {
+            return Err(too_large(format!("{width}×{height} pixels")));
+        }
+        if png.pdf_ready() {
+            return Ok(Diagram {
+                path: rel.to_string(),
+                width,
+                height,
+                bytes,
+                format,
+            });
+        }
+    }
     // The header alone says how big the picture is: refuse before allocating pixels.
     let (width, height) = reader(false).into_dimensions().map_err(failed)?;
     if u64::from(width) * u64::from(height) > MAX_DIAGRAM_PIXELS
