@@ -149,6 +149,7 @@ pub fn render_edition(
                         b.category.key().into(),
                     ],
                     date: a.as_of.to_string(),
+                    language: b.language.clone().unwrap_or_default(),
                     running_header: format!(
                         "{} · {}",
                         b.partner.name.trim(),

@@ -38,6 +38,7 @@ fn options() -> PdfOptions {
             .collect(),
         toc_anchor: Some("contents".into()),
         font_dirs: Vec::new(),
+        language: "en-US".into(),
     }
 }
 

@@ -115,13 +115,15 @@ fn contents(pdf: &Path) -> Vec<(String, usize)> {
     let mut pending = String::new();
     for line in text.lines().skip_while(|l| l.trim() != "Contents").skip(1) {
         let line = line.trim();
-        if line.is_empty() {
+        // The footer ("Page 2 of 21") is no entry.
+        if line.is_empty() || (line.starts_with("Page ") && line.contains(" of ")) {
             continue;
         }
+        // Leader dots are drawn, not text: an entry line ends in its page number.
         let (head, num) = line.rsplit_once(' ').unwrap_or(("", line));
         let title = head.trim_end_matches([' ', '.']).trim();
         match num.parse::<usize>() {
-            Ok(page) if head.trim_end().ends_with('.') => {
+            Ok(page) if !title.is_empty() => {
                 out.push((squash(&format!("{pending} {title}")), page));
                 pending.clear();
             }
@@ -299,6 +301,77 @@ fn attr(line: &str, name: &str) -> f32 {
     let start = line.find(&key).expect("attribute") + key.len();
     let end = line[start..].find('"').expect("closing quote") + start;
     line[start..end].parse().expect("number")
+}
+
+/// Stretch of the spaces of justified body lines, as `../shared/tools/looseness.py` measures
+/// it from `pdftotext -bbox-layout`: for each line of six or more words that is not the last
+/// of its block, the mean gap between words over the natural gap (the median gap of last
+/// lines, which are set ragged). Returns (p95, max, share over 1.5x).
+fn looseness(pdf: &Path) -> (f64, f64, f64) {
+    let xml = tool("pdftotext", &["-bbox-layout"], pdf);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let m = v.len() / 2;
+        if v.len().is_multiple_of(2) {
+            (v[m - 1] + v[m]) / 2.0
+        } else {
+            v[m]
+        }
+    };
+    let (mut last_gaps, mut means) = (Vec::new(), Vec::new());
+    for block in xml.split("<block ").skip(1) {
+        let lines: Vec<&str> = block.split("<line ").skip(1).collect();
+        for (i, line) in lines.iter().enumerate() {
+            let words: Vec<[f64; 4]> = line
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("<word "))
+                .map(|l| ["xMin", "yMin", "xMax", "yMax"].map(|k| f64::from(attr(l, k))))
+                .collect();
+            let last = i + 1 == lines.len();
+            if words.len() < if last { 3 } else { 6 } {
+                continue;
+            }
+            let mut heights: Vec<f64> = words.iter().map(|w| w[3] - w[1]).collect();
+            let em = median(&mut heights) / 1.16;
+            if !(7.0..=14.0).contains(&em) {
+                continue; // body text only
+            }
+            let gaps: Vec<f64> = words.windows(2).map(|w| (w[1][0] - w[0][2]) / em).collect();
+            if last {
+                last_gaps.extend(gaps);
+            } else {
+                means.push(gaps.iter().sum::<f64>() / gaps.len() as f64);
+            }
+        }
+    }
+    let natural = median(&mut last_gaps);
+    let mut g: Vec<f64> = means.iter().map(|m| m / natural).collect();
+    g.sort_by(f64::total_cmp);
+    let p95 = g[(g.len() * 95 / 100).min(g.len() - 1)];
+    let over = g.iter().filter(|&&x| x > 1.5).count() as f64 / g.len() as f64;
+    (p95, g[g.len() - 1], over)
+}
+
+/// The typography targets of issue 9: evener than Typst (p95 1.61x, max 1.81x, 7 % over 1.5x).
+fn check_looseness(sample: &str) {
+    let pdf = render(sample, "looseness", &[]);
+    let (p95, max, over) = looseness(&pdf);
+    assert!(
+        p95 <= 1.45 && max <= 1.7 && over <= 0.03,
+        "{sample}: stretch p95 {p95:.2}x max {max:.2}x, {:.1} % over 1.5x",
+        over * 100.0
+    );
+}
+
+#[test]
+fn acme_forecast_spacing_is_even() {
+    check_looseness("acme-forecast");
+}
+
+#[test]
+fn northwind_vision_spacing_is_even() {
+    check_looseness("northwind-vision");
 }
 
 #[test]

@@ -326,13 +326,14 @@ fn hostile_markup_in_every_field_is_shown_as_text() {
         );
     }
     // Names with <, & and " show as text.
-    let partner = "Evil &lt;Corp&gt; &amp; \"Sons\" | Ltd";
+    // Straight quotes are set as curly ones (smart punctuation), still as text.
+    let partner = "Evil &lt;Corp&gt; &amp; “Sons” | Ltd";
     assert!(
         html.contains(partner),
         "partner name: {}",
         &html[html.find("Evil").unwrap_or(0)..][..80]
     );
-    assert!(html.contains("Globex &lt;script&gt;alert(2)&lt;/script&gt; | &amp; \"Q\""));
+    assert!(html.contains("Globex &lt;script&gt;alert(2)&lt;/script&gt; | &amp; “Q”"));
     assert!(html.contains("&lt;script&gt;alert(\"x\")&lt;/script&gt;"));
     // A user's "# line" is not a heading.
     assert!(html.contains("# Not a heading"));

@@ -119,6 +119,9 @@ pub struct Bundle {
     pub as_of: Day,
     /// The competency category applied for.
     pub category: Category,
+    /// BCP 47 tag of the language the packet is written in, for hyphenating the PDF
+    /// ("en-US" when absent; e.g. "en-GB", "de").
+    pub language: Option<String>,
     /// The APN partner applying.
     pub partner: Partner,
     /// The machine-learning product or solution.

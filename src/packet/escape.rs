@@ -119,9 +119,14 @@ pub fn block(markdown: &str) -> String {
     out.trim_end().to_string()
 }
 
-/// The Markdown dialect of the packet: CommonMark plus GFM tables, strikethrough, task lists.
+/// The Markdown dialect of the packet: CommonMark plus GFM tables, strikethrough, task lists,
+/// and smart punctuation (curly quotes, en/em dashes, ellipses) so HTML and PDF set it alike;
+/// packet.md itself keeps the straight characters as written.
 pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
 }
 
 #[cfg(test)]
@@ -157,9 +162,11 @@ mod tests {
     }
 
     /// The text a Markdown renderer shows for `md`, if it is one plain paragraph.
+    /// The text of a Markdown paragraph, `None` if it has any markup. Smart punctuation is
+    /// off here: it changes dashes and quotes on purpose, while escaping is about markup.
     fn plain_text(md: &str) -> Option<String> {
         let mut text = String::new();
-        for ev in Parser::new_ext(md, options()) {
+        for ev in Parser::new_ext(md, options() - Options::ENABLE_SMART_PUNCTUATION) {
             match ev {
                 Event::Start(Tag::Paragraph) | Event::End(pulldown_cmark::TagEnd::Paragraph) => {}
                 Event::Text(t) => text.push_str(&t),

@@ -2,7 +2,7 @@
 //! faces from `PdfOptions::font_dirs`. Maps text to glyphs with their advances, falling back
 //! face by face, and reports the characters that no face has instead of dropping them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -185,7 +185,13 @@ pub(crate) struct Glyph {
 #[derive(Debug, Clone)]
 pub(crate) struct FontSet {
     faces: Vec<Arc<Face>>,
+    /// Shaped words by (role, size in bits, text), with the characters no face had: layout
+    /// runs up to five passes over the same words, and shaping (kerning through allsorts)
+    /// is the costly part of it.
+    cache: Arc<Mutex<ShapeCache>>,
 }
+
+type ShapeCache = HashMap<(FaceKind, u32, Box<str>), (Arc<[Glyph]>, Box<[char]>)>;
 
 fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
     // Parsing ~4 MB of fonts costs real time; do it once per process.
@@ -214,6 +220,7 @@ impl FontSet {
     pub(crate) fn shipped() -> Result<FontSet, PdfError> {
         Ok(FontSet {
             faces: shipped_faces()?.to_vec(),
+            cache: Arc::default(),
         })
     }
 
@@ -276,6 +283,29 @@ impl FontSet {
     /// primary face's missing-glyph box and are listed in `missing`, so the caller can
     /// report where they were.
     pub(crate) fn shape(
+        &self,
+        text: &str,
+        kind: FaceKind,
+        size: Pt,
+        missing: &mut Vec<char>,
+    ) -> Vec<Glyph> {
+        let key = (kind, size.0.to_bits(), Box::<str>::from(text));
+        if let Ok(cache) = self.cache.lock()
+            && let Some((glyphs, lost)) = cache.get(&key)
+        {
+            missing.extend(lost.iter().copied());
+            return glyphs.to_vec();
+        }
+        let mut lost = Vec::new();
+        let glyphs = self.shape_uncached(text, kind, size, &mut lost);
+        missing.extend(lost.iter().copied());
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, (Arc::from(glyphs.as_slice()), lost.into()));
+        }
+        glyphs
+    }
+
+    fn shape_uncached(
         &self,
         text: &str,
         kind: FaceKind,

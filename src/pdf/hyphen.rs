@@ -1,128 +1,78 @@
-//! English hyphenation: Liang's algorithm over the Plain TeX patterns (`hyphen.us`, Knuth's
-//! `hyphen.tex` as groff ships it, included unmodified as its licence asks).
+//! Hyphenation: Liang's algorithm over the TeX patterns that the `hyphenation` crate embeds
+//! (hyph-utf8's, one dictionary per language).
 //!
-//! Takes a word, gives the character offsets where it may be hyphenated. Only plain
-//! lower-case words are hyphenated: names ("Functions" in "AWS Step Functions",
-//! "SageMaker"), numbers and identifiers stay whole.
+//! Takes a BCP 47 language tag and a word, gives the character offsets where the word may be
+//! hyphenated. Only words of letters in lower case, or capitalised like the first word of a
+//! sentence, are hyphenated (TeX's `\uchyph=1`): product names in camel case ("SageMaker"),
+//! acronyms, numbers and identifiers stay whole.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
-const PATTERNS: &str = include_str!("hyphen.us");
+use hyphenation::{Hyphenator as _, Language, Load, Standard};
 
-/// Letters kept whole at the start and end of a word (TeX's \lefthyphenmin, \righthyphenmin).
-const LEFT_MIN: usize = 2;
-const RIGHT_MIN: usize = 3;
+/// A loaded dictionary for one language; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Dictionary(Arc<Standard>);
 
-struct Patterns {
-    /// Letters of a pattern → its inter-letter values (one more than the letters).
-    values: HashMap<String, Vec<u8>>,
-    /// Exceptions: lower-case word → break offsets.
-    exceptions: HashMap<String, Vec<usize>>,
-    longest: usize,
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Dictionary({})", self.0.language().code())
+    }
 }
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
-        let mut values = HashMap::new();
-        let mut exceptions = HashMap::new();
-        let mut longest = 0;
-        // \patterns{ … } then \hyphenation{ … }; `%` starts a comment.
-        let mut section = 0;
-        for line in PATTERNS.lines() {
-            let line = line.split('%').next().unwrap_or("");
-            if line.contains("\\patterns{") {
-                section = 1;
-                continue;
-            }
-            if line.contains("\\hyphenation{") {
-                section = 2;
-                continue;
-            }
-            for token in line.split_whitespace() {
-                if token == "}" {
-                    section = 0;
-                    continue;
-                }
-                match section {
-                    1 => {
-                        let mut letters = String::new();
-                        let mut vals = vec![0u8];
-                        for c in token.chars() {
-                            if let Some(d) = c.to_digit(10) {
-                                if let Some(last) = vals.last_mut() {
-                                    *last = d as u8;
-                                }
-                            } else {
-                                letters.push(c);
-                                vals.push(0);
-                            }
-                        }
-                        longest = longest.max(letters.chars().count());
-                        values.insert(letters, vals);
-                    }
-                    2 => {
-                        let mut offsets = Vec::new();
-                        let mut word = String::new();
-                        for c in token.chars() {
-                            if c == '-' {
-                                offsets.push(word.chars().count());
-                            } else {
-                                word.push(c);
-                            }
-                        }
-                        exceptions.insert(word, offsets);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Patterns {
-            values,
-            exceptions,
-            longest,
-        }
-    })
+/// The language a BCP 47 tag names, as far as hyphenation goes: the exact tag if the crate
+/// knows it ("en-gb", "de-1996"), else a usual spelling of it ("de-DE", "pt-BR"), else its
+/// primary subtag ("fr-CA" → "fr"); English means American English.
+pub(crate) fn language(tag: &str) -> Option<Language> {
+    let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+    let primary = tag.split('-').next().unwrap_or("");
+    let alias = match tag.as_str() {
+        "en" => Some("en-us"),
+        "de" | "de-de" | "de-at" | "de-lu" | "de-li" => Some("de-1996"),
+        "de-ch" => Some("de-ch-1901"),
+        "el" | "el-gr" => Some("el-monoton"),
+        "sr" => Some("sr-cyrl"),
+        "mn" => Some("mn-cyrl"),
+        _ => None,
+    };
+    Language::try_from_code(&tag)
+        .or_else(|| alias.and_then(Language::try_from_code))
+        .or_else(|| Language::try_from_code(primary))
+}
+
+/// The dictionary for a language, loaded once per process.
+pub(crate) fn dictionary(lang: Language) -> Option<Dictionary> {
+    static LOADED: OnceLock<Mutex<HashMap<Language, Option<Dictionary>>>> = OnceLock::new();
+    let loaded = LOADED.get_or_init(Default::default);
+    let mut map = loaded.lock().ok()?;
+    map.entry(lang)
+        .or_insert_with(|| {
+            Standard::from_embedded(lang)
+                .ok()
+                .map(|d| Dictionary(Arc::new(d)))
+        })
+        .clone()
 }
 
 /// Character offsets inside `word` where a hyphen may go (a break before that character).
-pub(crate) fn points(word: &str) -> Vec<usize> {
-    let chars: Vec<char> = word.chars().collect();
-    let n = chars.len();
-    if n < LEFT_MIN + RIGHT_MIN
-        || !chars.iter().all(|c| c.is_ascii_alphabetic())
-        || chars.iter().any(char::is_ascii_uppercase)
-    {
+pub(crate) fn points(dict: &Dictionary, word: &str) -> Vec<usize> {
+    let mut chars = word.chars();
+    let plain = chars.next().is_some_and(char::is_alphabetic)
+        && chars.all(|c| c.is_alphabetic() && !c.is_uppercase());
+    if !plain {
         return Vec::new();
     }
-    let lower: String = word.to_ascii_lowercase();
-    let p = patterns();
-    if let Some(ex) = p.exceptions.get(&lower) {
-        return ex.clone();
+    let lower = word.to_lowercase();
+    // Lower-casing can change byte lengths (rarely): then offsets would not line up.
+    if lower.chars().count() != word.chars().count() {
+        return Vec::new();
     }
-    // Liang: the maximum value each pattern found in ".word." puts between two letters.
-    let dotted: Vec<char> = std::iter::once('.')
-        .chain(lower.chars())
-        .chain(std::iter::once('.'))
-        .collect();
-    let mut best = vec![0u8; dotted.len() + 1];
-    let mut key = String::new();
-    for start in 0..dotted.len() {
-        key.clear();
-        for &c in dotted.iter().skip(start).take(p.longest) {
-            key.push(c);
-            if let Some(vals) = p.values.get(&key) {
-                for (k, v) in vals.iter().enumerate() {
-                    let slot = &mut best[start + k];
-                    *slot = (*slot).max(*v);
-                }
-            }
-        }
-    }
-    // best[i + 1] sits between word characters i - 1 and i (the leading dot shifts by one).
-    (LEFT_MIN..=n - RIGHT_MIN)
-        .filter(|&i| best[i + 1] % 2 == 1)
+    let hyphenated = dict.0.hyphenate(&lower);
+    hyphenated
+        .breaks
+        .iter()
+        .map(|&byte| lower[..byte].chars().count())
         .collect()
 }
 
@@ -130,8 +80,9 @@ pub(crate) fn points(word: &str) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    fn hyphenated(word: &str) -> String {
-        let pts = points(word);
+    fn hyphenated(tag: &str, word: &str) -> String {
+        let dict = dictionary(language(tag).expect("known language")).expect("embedded");
+        let pts = points(&dict, word);
         let mut out = String::new();
         for (i, c) in word.chars().enumerate() {
             if pts.contains(&i) {
@@ -143,15 +94,30 @@ mod tests {
     }
 
     #[test]
-    fn knuths_examples_and_limits() {
-        assert_eq!(hyphenated("hyphenation"), "hy-phen-ation");
-        // Knuth's exception list wins over the patterns.
-        assert_eq!(hyphenated("table"), "ta-ble");
-        assert_eq!(hyphenated("confirmations"), "con-fir-ma-tions");
-        assert_eq!(hyphenated("Customers"), "Customers");
-        // Product names, identifiers and short words stay whole.
-        assert_eq!(hyphenated("SageMaker"), "SageMaker");
-        assert_eq!(hyphenated("wMAPE"), "wMAPE");
-        assert_eq!(hyphenated("cat"), "cat");
+    fn liang_patterns_and_limits() {
+        assert_eq!(hyphenated("en-US", "hyphenation"), "hy-phen-a-tion");
+        assert_eq!(hyphenated("en-US", "Explanations"), "Ex-pla-na-tions");
+        // Three letters at least after the last hyphen in English.
+        assert_eq!(hyphenated("en-US", "table"), "table");
+        assert_eq!(hyphenated("en-US", "confirmations"), "con-fir-ma-tions");
+        // Capitalised words hyphenate as TeX does; camel case, acronyms and short words not.
+        assert_eq!(hyphenated("en-US", "Customers"), "Cus-tomers");
+        assert_eq!(hyphenated("en-US", "SageMaker"), "SageMaker");
+        assert_eq!(hyphenated("en-US", "wMAPE"), "wMAPE");
+        assert_eq!(hyphenated("en-US", "AWS"), "AWS");
+        assert_eq!(hyphenated("en-US", "cat"), "cat");
+        // No letters, no hyphens.
+        assert_eq!(hyphenated("en-US", "1234567"), "1234567");
+    }
+
+    #[test]
+    fn language_tags_resolve() {
+        assert_eq!(language("en-US"), Some(Language::EnglishUS));
+        assert_eq!(language("en"), Some(Language::EnglishUS));
+        assert_eq!(language("en-GB"), Some(Language::EnglishGB));
+        assert_eq!(language("de-DE"), Some(Language::German1996));
+        assert_eq!(language("fr-CA"), Some(Language::French));
+        assert_eq!(language("tlh"), None);
+        assert_eq!(hyphenated("de", "Silbentrennung"), "Sil-ben-tren-nung");
     }
 }

@@ -32,6 +32,19 @@ const QUOTE_INDENT: Pt = Pt(14.0);
 
 const TEXT: Rgb = Rgb(0.11, 0.11, 0.13);
 const MUTED: Rgb = Rgb(0.40, 0.42, 0.46);
+/// Whether a word may take hyphens: e-mail addresses, domains, paths, identifiers and
+/// anything with a digit (numbers, versions, instance types) stay whole.
+fn may_hyphenate(chars: &[char]) -> bool {
+    !(chars
+        .iter()
+        .any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | '_' | '\\'))
+        || chars
+            .windows(2)
+            .any(|w| w[0] == '.' && w[1].is_alphanumeric()))
+}
+
+/// Side of a table-of-contents leader dot (a full stop of the body face is about this wide).
+const LEADER_DOT: Pt = Pt(0.9);
 const HEADING: Rgb = Rgb(0.07, 0.19, 0.35);
 const ACCENT: Rgb = Rgb(0.16, 0.38, 0.62);
 const LINK: Rgb = Rgb(0.08, 0.33, 0.66);
@@ -209,6 +222,8 @@ pub(crate) struct Settings {
     pub running_header: String,
     pub page_break_before: Vec<String>,
     pub toc_anchor: Option<String>,
+    /// Hyphenation patterns for the text's language; `None` sets justified text unhyphenated.
+    pub hyphenation: Option<super::hyphen::Dictionary>,
 }
 
 // ---- entry point ---------------------------------------------------------------------
@@ -713,6 +728,10 @@ impl Flow<'_> {
             }
             // Break points as glyph indices: (index, shows a hyphen when broken).
             let chars: Vec<char> = piece.glyphs.iter().map(|g| g.ch).collect();
+            if !may_hyphenate(&chars) {
+                out.push(atom);
+                continue;
+            }
             let mut cuts: Vec<(usize, bool)> = Vec::new();
             let mut start = 0;
             while start < chars.len() {
@@ -725,11 +744,13 @@ impl Flow<'_> {
                     .position(|c| !c.is_alphabetic())
                     .map_or(chars.len(), |p| start + p);
                 let segment: String = chars[start..end].iter().collect();
-                cuts.extend(
-                    super::hyphen::points(&segment)
-                        .into_iter()
-                        .map(|p| (start + p, true)),
-                );
+                if let Some(dict) = &self.settings.hyphenation {
+                    cuts.extend(
+                        super::hyphen::points(dict, &segment)
+                            .into_iter()
+                            .map(|p| (start + p, true)),
+                    );
+                }
                 // An explicit hyphen between letters is a break point that adds nothing.
                 if chars.get(end) == Some(&'-')
                     && chars.get(end + 1).is_some_and(|c| c.is_alphabetic())
@@ -1765,36 +1786,22 @@ impl Flow<'_> {
                     glyphs: run.1,
                 });
             }
-            // Dot leaders on a fixed grid, so the dots of all entries line up.
+            // Dot leaders on a fixed grid, so the dots of all entries line up. They are drawn,
+            // not set as text: extracted text reads "Gaps 4", not forty full stops.
             let text_end =
                 ctx.x + indent + lines.last().map(|l| l.width).unwrap_or(Pt::ZERO) + Pt(6.0);
             let stop = num_x - Pt(6.0);
             let step = Pt(5.0);
             let mut gx = ctx.x + step * ((text_end - ctx.x) / step).ceil();
-            if let Some(d) = dot.first() {
-                let mut glyphs = Vec::new();
-                let x0 = gx;
-                while gx + dot_w <= stop {
-                    glyphs.push(PlacedGlyph {
-                        face: d.face,
-                        gid: d.gid,
-                        ch: '.',
-                        advance: dot_w,
-                        kern: Pt::ZERO,
-                        extra: step - dot_w,
-                    });
-                    gx += step;
-                }
-                if !glyphs.is_empty() {
-                    items.push(Item::Text {
-                        x: x0,
-                        y: base,
-                        face: d.face,
-                        size: BODY_SIZE,
-                        color: MUTED,
-                        glyphs,
-                    });
-                }
+            while gx + dot_w <= stop {
+                items.push(Item::Rect {
+                    x: gx + (dot_w - LEADER_DOT) / 2.0,
+                    y: base - LEADER_DOT,
+                    w: LEADER_DOT,
+                    h: LEADER_DOT,
+                    color: MUTED,
+                });
+                gx += step;
             }
             let height = BODY_LEADING * lines.len().max(1) as f32;
             items.push(Item::Link {
@@ -2335,7 +2342,60 @@ mod tests {
             running_header: "Acme".into(),
             page_break_before: vec!["ref-b".into()],
             toc_anchor: Some("contents".into()),
+            hyphenation: super::super::hyphen::language("en-US")
+                .and_then(super::super::hyphen::dictionary),
         }
+    }
+
+    #[test]
+    fn addresses_numbers_and_paths_take_no_hyphens() {
+        let ok = |w: &str| may_hyphenate(&w.chars().collect::<Vec<_>>());
+        assert!(ok("straightforward"));
+        assert!(ok("multi-tenant"));
+        assert!(ok("Explanations:"));
+        assert!(!ok("procurement@northwind.example"));
+        assert!(!ok("www.example.com"));
+        assert!(!ok("https://docs.aws.amazon.com/sagemaker"));
+        assert!(!ok("partner.support_plan"));
+        assert!(!ok("ml.g5.xlarge"));
+        assert!(!ok("1,000,000"));
+    }
+
+    #[test]
+    fn justified_paragraphs_hyphenate_words_but_not_urls() {
+        let long = "Characterisation ".repeat(3);
+        let md = format!(
+            "## A\n\n{long}internationalisation https://internationalisation.example.com/administration/configuration \
+             {long}procurement@internationalisation.example.com {long}\n"
+        );
+        let text = all_text(&run(&md));
+        assert!(
+            text.contains("https://internationalisation.example.com/administration/configuration"),
+            "the URL is whole:\n{text}"
+        );
+        assert!(
+            text.contains("procurement@internationalisation.example.com"),
+            "the address is whole:\n{text}"
+        );
+    }
+
+    /// The text of every line of a layout, lines ended by a newline.
+    fn all_text(l: &Layout) -> String {
+        let mut out = String::new();
+        for page in &l.pages {
+            let mut y = None;
+            for item in &page.items {
+                if let Item::Text { y: ty, glyphs, .. } = item {
+                    if y.is_some_and(|y| y != *ty) {
+                        out.push('\n');
+                    }
+                    y = Some(*ty);
+                    out.extend(glyphs.iter().map(|g| g.ch));
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
 
     fn run(md: &str) -> Layout {

@@ -50,6 +50,8 @@ pub struct PdfOptions {
     pub toc_anchor: Option<String>,
     /// Extra fallback fonts (.ttf/.otf) tried after the shipped ones.
     pub font_dirs: Vec<PathBuf>,
+    /// BCP 47 tag of the text's language, for hyphenation; empty means "en-US".
+    pub language: String,
 }
 
 /// The finished PDF and what the reader should know about it.
@@ -113,6 +115,12 @@ pub fn render(
         running_header: opts.running_header.clone(),
         page_break_before: opts.page_break_before.clone(),
         toc_anchor: opts.toc_anchor.clone(),
+        hyphenation: hyphen::language(if opts.language.is_empty() {
+            "en-US"
+        } else {
+            &opts.language
+        })
+        .and_then(hyphen::dictionary),
     };
 
     let mut page_of = BTreeMap::new();
@@ -147,7 +155,16 @@ pub fn render(
     )?;
     Ok(RenderedPdf {
         bytes,
-        warnings: laid.warnings,
+        warnings: {
+            let mut w = laid.warnings;
+            if settings.hyphenation.is_none() && settings.justify {
+                w.push(format!(
+                    "no hyphenation patterns for language \"{}\"; justified text is set without hyphens",
+                    opts.language
+                ));
+            }
+            w
+        },
     })
 }
 
@@ -165,6 +182,7 @@ fn seed(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -
         &opts.subject,
         &opts.date,
         &opts.running_header,
+        &opts.language,
     ] {
         h.write(s.as_bytes());
         h.write(&[0]);

@@ -4,7 +4,7 @@
 //! gives [`Block`]s with GitHub heading anchors. Raw HTML is kept as literal text, never
 //! interpreted. Nothing here knows about fonts or pages.
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::slug::Slugger;
 
@@ -87,8 +87,8 @@ pub(crate) enum Block {
 
 /// Parses packet Markdown into blocks.
 pub(crate) fn parse(markdown: &str) -> Vec<Block> {
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let mut events = Parser::new_ext(markdown, opts).peekable();
+    // The same dialect as the HTML, smart punctuation included.
+    let mut events = Parser::new_ext(markdown, crate::packet::escape::options()).peekable();
     let mut builder = Builder {
         slugger: Slugger::default(),
         depth: 0,

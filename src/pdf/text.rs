@@ -171,12 +171,16 @@ pub(crate) fn break_lines(atoms: &[Atom], width: Pt) -> Vec<Line> {
 /// text; a little less shrink, as Noto Serif's space is already narrow).
 const STRETCH: f32 = 0.5;
 const SHRINK: f32 = 0.33;
-/// Demerits for ending a line at a break after an explicit hyphen ("multi-|tenant").
+/// Demerits for ending a line at a hyphen (TeX's \hyphenpenalty 50, squared, plus change).
 const HYPHEN_DEMERITS: f32 = 2500.0;
+/// Hyphenated lines allowed in a row (explicit hyphens as in "multi-|tenant" count too).
+const MAX_HYPHENS: usize = 2;
 
 /// Breaks text that will be justified so that the whole paragraph looks even: the breaks
-/// minimise the sum of the lines' squared badness (Knuth and Plass's total-fit, without
-/// hyphenation or fitness classes), so one tight line can spare the next a loose one.
+/// minimise the sum of the lines' squared badness plus hyphen demerits (Knuth and Plass's
+/// total-fit, without fitness classes), so one tight line can spare the next a loose one.
+/// At most [`MAX_HYPHENS`] lines in a row end in a hyphen. Each line considers only the
+/// breaks within one line's width of it, so the work grows linearly with the paragraph.
 /// Lines may be up to `SHRINK` of their space width wider than `width`; [`place_line`]
 /// squeezes them back. Paragraphs with words wider than a line fall back to first fit.
 pub(crate) fn break_justified(atoms: &[Atom], width: Pt) -> Vec<Line> {
@@ -243,13 +247,14 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
         total[k + 1] = total[k] + word_width(words[k].0) + space_w(k);
         spaces[k + 1] = spaces[k] + space_w(k);
     }
-    // best[j]: least demerits for breaking before word j; from[j]: where that line starts.
-    let mut best = vec![f32::INFINITY; n + 1];
-    let mut from = vec![0usize; n + 1];
-    best[0] = 0.0;
+    // best[j][h]: least demerits for breaking before word j with the last h lines (h ≤ 2)
+    // all ending in a hyphen; from[j][h]: the break, and its h, where that line starts.
+    let mut best = vec![[f32::INFINITY; MAX_HYPHENS + 1]; n + 1];
+    let mut from = vec![[(0usize, 0usize); MAX_HYPHENS + 1]; n + 1];
+    best[0][0] = 0.0;
     for j in 1..=n {
         for i in (0..j).rev() {
-            if !best[i].is_finite() {
+            if best[i].iter().all(|b| !b.is_finite()) {
                 continue;
             }
             let natural = total[j] - total[i] - space_w(i) + hyphen_w(j);
@@ -266,7 +271,13 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
                 let ratio = if slack.0.abs() <= EPS.0 {
                     0.0
                 } else if stretchable.0 <= 0.0 {
-                    f32::INFINITY
+                    // Nothing to stretch or squeeze: loose (allowed, at worst badness) or
+                    // overfull (never).
+                    if slack > Pt::ZERO {
+                        f32::INFINITY
+                    } else {
+                        f32::NEG_INFINITY
+                    }
                 } else if slack > Pt::ZERO {
                     slack / (stretchable * STRETCH)
                 } else {
@@ -277,28 +288,37 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
                     break;
                 }
                 let badness = (100.0 * ratio.abs().powi(3)).min(10_000.0);
-                let hyphen = match (is_hyphen(j), is_hyphen(i)) {
-                    (false, _) => 0.0,
-                    (true, false) => HYPHEN_DEMERITS,
-                    // Hyphens on two lines in a row (a "ladder").
-                    (true, true) => HYPHEN_DEMERITS * 4.0,
-                };
-                (10.0 + badness).powi(2) + hyphen
+                (10.0 + badness).powi(2)
             };
-            let cand = best[i] + demerits;
-            if cand < best[j] {
-                best[j] = cand;
-                from[j] = i;
+            for h in 0..=MAX_HYPHENS {
+                if !best[i][h].is_finite() {
+                    continue;
+                }
+                let (next, extra) = match (is_hyphen(j), h) {
+                    (false, _) => (0, 0.0),
+                    (true, 0) => (1, HYPHEN_DEMERITS),
+                    // Hyphens on two lines in a row (a "ladder"); a third is never allowed.
+                    (true, h) if h < MAX_HYPHENS => (h + 1, HYPHEN_DEMERITS * 4.0),
+                    (true, _) => continue,
+                };
+                let cand = best[i][h] + demerits + extra;
+                if cand < best[j][next] {
+                    best[j][next] = cand;
+                    from[j][next] = (i, h);
+                }
             }
         }
     }
-    if !best[n].is_finite() {
-        return break_lines(atoms, width);
-    }
+    let Some(end_h) = (0..=MAX_HYPHENS)
+        .filter(|&h| best[n][h].is_finite())
+        .min_by(|&a, &b| best[n][a].total_cmp(&best[n][b]))
+    else {
+        return break_lines(&unhyphenated(atoms), width);
+    };
     let mut cuts = vec![n];
-    let mut j = n;
+    let (mut j, mut h) = (n, end_h);
     while j > 0 {
-        j = from[j];
+        (j, h) = from[j][h];
         cuts.push(j);
     }
     cuts.reverse();
@@ -465,14 +485,39 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
             } else {
                 0.0
             };
-            // A last line stays ragged; a line so loose it would open rivers stays ragged too.
-            if line.last || space_total <= Pt::ZERO || k > 3.0 {
+            // A last line stays ragged.
+            if line.last || space_total <= Pt::ZERO {
                 (x, 0.0)
             } else {
                 (x, k)
             }
         }
     };
+    // A line that would still be loose takes part of its slack between letters, as
+    // InDesign's letter-spacing and pdfTeX's font expansion do: at most TRACK_MAX of the
+    // type size per letter gap, and never more than half the slack beyond TRACK_FROM.
+    let gaps = letter_gaps(line);
+    let mut track = Pt::ZERO;
+    if per_pt > TRACK_FROM && gaps > 0 {
+        let excess = space_total * (per_pt - TRACK_FROM) * 0.5;
+        let size = line
+            .atoms
+            .iter()
+            .find_map(|a| match a {
+                Atom::Word(p) => p.first().map(|p| p.style.size),
+                _ => None,
+            })
+            .unwrap_or(Pt(10.0));
+        track = (excess / gaps as f32).min(size * TRACK_MAX);
+    }
+    let per_pt = if track > Pt::ZERO {
+        (slack - track * gaps as f32) / space_total
+    } else {
+        per_pt
+    };
+    // A line that cannot be filled without opening rivers (a long unbreakable word or URL
+    // comes next) stops short of the margin instead.
+    let per_pt = per_pt.min(MAX_SPACE_STRETCH);
     let mut runs: Vec<Run> = Vec::new();
     let mut push = |piece: &Piece, extra_each: Pt, pen: &mut Pt| {
         let placed = piece.glyphs.iter().map(|g| PlacedGlyph {
@@ -495,6 +540,26 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
     };
     for atom in &line.atoms {
         match atom {
+            Atom::Word(pieces) if track > Pt::ZERO => {
+                // Letter spacing inside the word only: its last glyph keeps the gap as set.
+                let n = pieces.iter().map(|p| p.glyphs.len()).sum::<usize>();
+                let mut seen = 0;
+                for p in pieces {
+                    for g in &p.glyphs {
+                        seen += 1;
+                        let one = Piece {
+                            style: p.style.clone(),
+                            glyphs: vec![g.clone()],
+                        };
+                        let extra = if seen < n && !p.style.code_bg {
+                            track
+                        } else {
+                            Pt::ZERO
+                        };
+                        push(&one, extra, &mut pen);
+                    }
+                }
+            }
             Atom::Word(pieces) => {
                 for p in pieces {
                     push(p, Pt::ZERO, &mut pen);
@@ -509,6 +574,37 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
         }
     }
     runs
+}
+
+/// Share of a space's width beyond which a justified line also spaces its letters.
+const TRACK_FROM: f32 = 0.25;
+/// The most letter spacing a line takes, as a share of its type size (1.2 %).
+const TRACK_MAX: f32 = 0.012;
+
+/// The most a justified line widens its spaces, as a share of their natural width: a little
+/// under the stretch the breaker counts as fully loose (ratio 1).
+const MAX_SPACE_STRETCH: f32 = STRETCH * 0.95;
+
+/// Glyphs of a line that take letter spacing after them: all but each word's last, not code.
+fn letter_gaps(line: &Line) -> usize {
+    line.atoms
+        .iter()
+        .map(|a| match a {
+            Atom::Word(p) => {
+                let n: usize = p.iter().map(|p| p.glyphs.len()).sum();
+                let mut seen = 0;
+                let mut tracked = 0;
+                for p in p {
+                    for _ in &p.glyphs {
+                        seen += 1;
+                        tracked += usize::from(seen < n && !p.style.code_bg);
+                    }
+                }
+                tracked
+            }
+            _ => 0,
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -605,15 +701,15 @@ pub(crate) mod tests {
 
     #[test]
     fn justification_fills_the_line_except_the_last() {
-        let lines = break_lines(&atoms("aa bb cc dd ee ff"), Pt(40.0));
+        let lines = break_lines(&atoms("aa bb cc dd ee ff"), Pt(38.0));
         assert!(lines.len() >= 2);
-        let first = place_line(&lines[0], Pt(0.0), Pt(40.0), Align::Justify);
+        let first = place_line(&lines[0], Pt(0.0), Pt(38.0), Align::Justify);
         let end: Pt = first
             .iter()
             .map(|r| r.x + r.width())
             .fold(Pt::ZERO, Pt::max);
         assert!(
-            (end.0 - 40.0).abs() < 0.01,
+            (end.0 - 38.0).abs() < 0.01,
             "justified line ends at {end:?}"
         );
         let last = place_line(
@@ -630,6 +726,163 @@ pub(crate) mod tests {
                 .iter()
                 .all(|r| r.glyphs.iter().all(|g| g.extra == Pt::ZERO))
         );
+    }
+
+    /// Demerits of a set of lines, computed independently of the breaker: `None` if a line
+    /// is overfull beyond its shrink.
+    fn demerits(lines: &[Line], width: Pt) -> Option<f32> {
+        let mut sum = 0.0;
+        for l in lines {
+            let spaces = l
+                .atoms
+                .iter()
+                .filter(|a| matches!(a, Atom::Space(_)))
+                .count();
+            let slack = (width - l.width).0;
+            if l.last {
+                if slack < -0.01 {
+                    return None;
+                }
+                continue;
+            }
+            let room = 3.0 * spaces as f32 * if slack > 0.0 { STRETCH } else { SHRINK };
+            let r = if slack.abs() <= 0.01 {
+                0.0
+            } else {
+                slack / room
+            };
+            if r < -1.0 || (spaces == 0 && slack < 0.0) {
+                return None;
+            }
+            let b = (100.0 * r.abs().powi(3)).min(10_000.0);
+            sum += (10.0 + b).powi(2);
+        }
+        Some(sum)
+    }
+
+    #[test]
+    fn total_fit_finds_the_known_optimum() {
+        // Every way of breaking a short paragraph, tried by brute force: the breaker's choice
+        // has the least demerits, and it is never rougher than first fit.
+        let text = "aaaa bb cccccc d eee ffff gg hhhhh iii jj k llll";
+        let words: Vec<&str> = text.split(' ').collect();
+        let n = words.len();
+        let mut beats_greedy = false;
+        for width in [45.0, 52.0, 60.0, 71.0, 88.0] {
+            let width = Pt(width);
+            let mut best = f32::INFINITY;
+            for mask in 0u32..(1 << (n - 1)) {
+                let mut lines = Vec::new();
+                let mut cur: Vec<&str> = vec![words[0]];
+                for (k, w) in words.iter().enumerate().skip(1) {
+                    if mask & (1 << (k - 1)) != 0 {
+                        lines.push(cur.join(" "));
+                        cur.clear();
+                    }
+                    cur.push(w);
+                }
+                lines.push(cur.join(" "));
+                let set: Vec<Line> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Line {
+                        atoms: atoms(t),
+                        width: Pt(t.chars().map(|c| if c == ' ' { 3.0 } else { 5.0 }).sum()),
+                        last: i + 1 == lines.len(),
+                    })
+                    .collect();
+                if let Some(d) = demerits(&set, width) {
+                    best = best.min(d);
+                }
+            }
+            let fit = break_justified(&atoms(text), width);
+            let got = demerits(&fit, width).expect("no overfull line");
+            assert!(
+                (got - best).abs() <= best * 1e-4,
+                "width {width:?}: {got} > optimum {best}: {:?}",
+                fit.iter().map(line_text).collect::<Vec<_>>()
+            );
+            let greedy = break_lines(&atoms(text), width);
+            if let Some(g) = demerits(&greedy, width) {
+                assert!(got <= g);
+                beats_greedy |= got < g;
+            }
+        }
+        assert!(beats_greedy, "first fit was already optimal everywhere");
+    }
+
+    /// Words of five-letter syllables, each followed by a hyphenation point.
+    fn syllables(words: usize, per_word: usize) -> Vec<Atom> {
+        let hyphen = Piece {
+            style: style(),
+            glyphs: glyphs("-", 3.0),
+        };
+        let mut out = Vec::new();
+        for w in 0..words {
+            if w > 0 {
+                out.push(Atom::Space(Piece {
+                    style: style(),
+                    glyphs: glyphs(" ", 3.0),
+                }));
+            }
+            for s in 0..per_word {
+                if s > 0 {
+                    out.push(Atom::Hyphen(hyphen.clone()));
+                }
+                out.push(Atom::Word(vec![Piece {
+                    style: style(),
+                    glyphs: glyphs("abcde", 5.0),
+                }]));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn breaks_at_hyphenation_points_showing_the_hyphen() {
+        // One word of four syllables (100 pt) on lines of 62 pt: it must be hyphenated.
+        let lines = break_justified(&syllables(1, 4), Pt(62.0));
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts, ["abcdeabcde-", "abcdeabcde"]);
+        assert_eq!(lines[0].width, Pt(53.0));
+    }
+
+    #[test]
+    fn never_three_hyphenated_lines_in_a_row() {
+        // Long words that only fit when hyphenated, on a narrow measure.
+        for width in [58.0, 63.0, 77.0, 90.0] {
+            let lines = break_justified(&syllables(12, 5), Pt(width));
+            let ends: Vec<bool> = lines.iter().map(|l| line_text(l).ends_with('-')).collect();
+            assert!(ends.iter().any(|&e| e), "hyphenates at {width}");
+            assert!(
+                !ends.windows(3).any(|w| w.iter().all(|&e| e)),
+                "three hyphens in a row at {width}: {:?}",
+                lines.iter().map(line_text).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn long_paragraphs_break_in_linear_time() {
+        // 20,000 words: quadratic work would take minutes; this is well under a second.
+        let text = vec!["lorem ipsum dolor sit amet"; 4000].join(" ");
+        let lines = break_justified(&atoms(&text), Pt(300.0));
+        assert!(lines.len() > 500);
+        let joined: usize = lines.iter().map(|l| line_text(l).len() + 1).sum();
+        assert_eq!(joined, text.len() + 1);
+    }
+
+    #[test]
+    fn hopeless_lines_stop_short_instead_of_opening_rivers() {
+        // "aa bb" then a word that fits only on its own line: 20 pt of slack for one space.
+        let lines = break_justified(&atoms("aa bb ccccccc"), Pt(43.0));
+        assert_eq!(line_text(&lines[0]), "aa bb");
+        let runs = place_line(&lines[0], Pt(0.0), Pt(43.0), Align::Justify);
+        let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
+        // Space 1.5 times as wide, a little letter spacing, and the rest left open.
+        assert!(end < Pt(43.0) && end > Pt(24.5), "ends at {end:?}");
+        let space = runs[0].glyphs.iter().find(|g| g.ch == ' ').expect("space");
+        assert!((space.extra.0 - 3.0 * MAX_SPACE_STRETCH).abs() < 0.01);
     }
 
     #[test]
