@@ -13,13 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::Level;
 use jiff::ToSpan;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::assess::filled;
-use crate::bundle::diag::{Pos, closest};
+use crate::bundle::diag::{Pos, SnippetMessage, closest, render_snippet};
 use crate::bundle::model::{Markdown, Stage};
 use crate::bundle::{KeyPath, Loaded, Seg, regions};
 
@@ -166,45 +166,17 @@ impl Advisory {
             Severity::Note => Level::NOTE,
         };
         let title = format!("{}: {}", self.key, self.message);
-        let path = self.file.display().to_string();
-        let mut group = Group::with_title(level.primary_title(title.as_str()).id(self.code));
-        match &self.pos {
-            Some(pos) if pos.bytes.end <= source.len() => {
-                let bytes = widen_empty(source, pos.bytes.clone());
-                group = group.element(
-                    Snippet::source(source)
-                        .path(path.as_str())
-                        .fold(true)
-                        .annotation(
-                            AnnotationKind::Primary
-                                .span(bytes)
-                                .label(format!("key {}", self.key)),
-                        ),
-                );
-            }
-            _ => {
-                group = group.element(Level::NOTE.message(format!("in {}", self.location())));
-            }
-        }
-        if let Some(fix) = &self.fix {
-            group = group.element(Level::HELP.message(fix.as_str()));
-        }
-        let report: [Group<'_>; 1] = [group];
-        Renderer::plain().render(&report)
+        render_snippet(&SnippetMessage {
+            level,
+            code: Some(self.code),
+            title: &title,
+            file: &self.file,
+            pos: self.pos.as_ref(),
+            key: &self.key,
+            source: Some(source),
+            help: self.fix.as_deref(),
+        })
     }
-}
-
-/// An empty span renders no caret; point at one character instead.
-fn widen_empty(src: &str, bytes: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    if bytes.start < bytes.end {
-        return bytes;
-    }
-    let start = bytes.start.min(src.len());
-    let end = src[start..]
-        .chars()
-        .next()
-        .map_or(start, |c| start + c.len_utf8());
-    start..end
 }
 
 /// The severity of `code`.

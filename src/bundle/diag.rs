@@ -62,33 +62,69 @@ impl Diagnostic {
         } else {
             format!("{}: {}", self.key, self.message)
         };
-        let path = self.file.display().to_string();
-        let mut group = Group::with_title(Level::ERROR.primary_title(title.as_str()));
-        match (&self.pos, source) {
-            (Some(pos), Some(src)) if pos.bytes.end <= src.len() => {
-                let label = if self.key.is_empty() {
-                    "here".to_string()
-                } else {
-                    format!("key {}", self.key)
-                };
-                let bytes = widen_empty(src, pos.bytes.clone());
-                group = group.element(
-                    Snippet::source(src)
-                        .path(path.as_str())
-                        .fold(true)
-                        .annotation(AnnotationKind::Primary.span(bytes).label(label)),
-                );
-            }
-            _ => {
-                group = group.element(Level::NOTE.message(format!("in {}", self.location())));
-            }
-        }
-        if let Some(hint) = &self.hint {
-            group = group.element(Level::HELP.message(hint.as_str()));
-        }
-        let report: [Group<'_>; 1] = [group];
-        Renderer::plain().render(&report)
+        render_snippet(&SnippetMessage {
+            level: Level::ERROR,
+            code: None,
+            title: &title,
+            file: &self.file,
+            pos: self.pos.as_ref(),
+            key: &self.key,
+            source,
+            help: self.hint.as_deref(),
+        })
     }
+}
+
+/// What one source-snippet message says; shared by errors and advisories.
+pub(crate) struct SnippetMessage<'a> {
+    pub level: Level<'a>,
+    /// A code shown after the level, as in `warning[placeholder]`.
+    pub code: Option<&'a str>,
+    pub title: &'a str,
+    pub file: &'a std::path::Path,
+    pub pos: Option<&'a Pos>,
+    pub key: &'a str,
+    pub source: Option<&'a str>,
+    pub help: Option<&'a str>,
+}
+
+/// Renders a message as a snippet of its source with a caret under the text it is about,
+/// or with a `note: in FILE:LINE:COL` line when there is no source to show.
+pub(crate) fn render_snippet(m: &SnippetMessage<'_>) -> String {
+    let path = m.file.display().to_string();
+    let mut title = m.level.clone().primary_title(m.title);
+    if let Some(code) = m.code {
+        title = title.id(code);
+    }
+    let mut group = Group::with_title(title);
+    match (m.pos, m.source) {
+        (Some(pos), Some(src)) if pos.bytes.end <= src.len() => {
+            let label = if m.key.is_empty() {
+                "here".to_string()
+            } else {
+                format!("key {}", m.key)
+            };
+            let bytes = widen_empty(src, pos.bytes.clone());
+            group = group.element(
+                Snippet::source(src)
+                    .path(path.as_str())
+                    .fold(true)
+                    .annotation(AnnotationKind::Primary.span(bytes).label(label)),
+            );
+        }
+        _ => {
+            let at = match m.pos {
+                Some(p) => format!("{path}:{}:{}", p.line, p.column),
+                None => path.clone(),
+            };
+            group = group.element(Level::NOTE.message(format!("in {at}")));
+        }
+    }
+    if let Some(help) = m.help {
+        group = group.element(Level::HELP.message(help));
+    }
+    let report: [Group<'_>; 1] = [group];
+    Renderer::plain().render(&report)
 }
 
 /// An empty span renders no caret; point at one character instead.
