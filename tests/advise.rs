@@ -4,35 +4,13 @@
 //! packet lists advisories beside the gaps.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn dossier(args: &[&str]) -> Run {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("dossier")
-        .args(args)
-        .output()
-        .expect("dossier runs");
-    Run {
-        code: out.status.code().expect("dossier exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("test paths are UTF-8")
-}
+use common::{dossier, path_str, repo};
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");

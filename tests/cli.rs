@@ -4,31 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn dossier(args: &[&str]) -> Run {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("dossier")
-        .args(args)
-        .output()
-        .expect("dossier runs");
-    Run {
-        code: out.status.code().expect("dossier exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+use common::{Run, dossier, path_str, repo};
 
 fn check_json(bundle: &Path) -> (i32, Value) {
     let run = dossier(&["check", path_str(bundle), "--json"]);
@@ -41,10 +23,6 @@ fn check_json(bundle: &Path) -> (i32, Value) {
     let json = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("check --json prints JSON ({e}):\n{}", run.stdout));
     (run.code, json)
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("test paths are UTF-8")
 }
 
 const ITEM_IDS: [&str; 16] = [
