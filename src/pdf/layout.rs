@@ -25,6 +25,8 @@ const SMALL_SIZE: Pt = Pt(8.6);
 const TABLE_LEADING: Pt = Pt(11.4);
 const CELL_PAD_X: Pt = Pt(4.5);
 const CELL_PAD_Y: Pt = Pt(3.6);
+/// Table rows with at least this many lines may break between pages.
+const MIN_SPLIT_ROW_LINES: usize = 4;
 const CODE_LEADING: Pt = Pt(11.6);
 const CODE_PAD: Pt = Pt(6.0);
 const LIST_INDENT: Pt = Pt(18.0);
@@ -180,6 +182,9 @@ pub(crate) struct Chunk {
     pub break_before: bool,
     /// Drawn first when this chunk opens a page (a table's head row).
     pub header: Option<Rc<Chunk>>,
+    /// Drawn below this chunk when it is the last on its page (the rule that closes a
+    /// table row split across pages); relative to the chunk's top.
+    pub closing: Vec<Item>,
     /// Heading anchors that point here.
     pub anchors: Vec<String>,
     /// Baseline of the first text line, to align list markers with it.
@@ -340,6 +345,7 @@ pub(crate) fn paginate(chunks: &[Chunk], geo: &Geometry) -> Result<(Vec<Page>, A
         cursor: Pt::ZERO,
         empty: true,
         top: geo.top,
+        closing: Vec::new(),
     };
     let mut i = 0;
     while i < chunks.len() {
@@ -412,10 +418,16 @@ struct Pager {
     cursor: Pt,
     empty: bool,
     top: Pt,
+    /// Closing items of the last chunk placed, already at their page position.
+    closing: Vec<Item>,
 }
 
 impl Pager {
     fn new_page(&mut self) {
+        let closing = std::mem::take(&mut self.closing);
+        if let Some(page) = self.pages.last_mut() {
+            page.items.extend(closing);
+        }
         self.pages.push(Page::default());
         self.cursor = Pt::ZERO;
         self.empty = true;
@@ -458,12 +470,30 @@ impl Pager {
         for a in &chunk.anchors {
             self.anchors.insert(a.clone(), (page_index, origin));
         }
+        self.closing = chunk
+            .closing
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                item.shift(origin);
+                item
+            })
+            .collect();
         self.cursor = y0 + chunk.height;
         self.empty = false;
     }
 }
 
 // ---- flow: blocks → chunks -----------------------------------------------------------
+
+/// The cells of one table row and how its columns are set.
+struct Cells<'a> {
+    atoms: &'a [Vec<Atom>],
+    widths: &'a [Pt],
+    aligns: &'a [Align],
+    status: &'a [Option<Status>],
+    bg: Option<Rgb>,
+}
 
 /// Where a block goes and how its text looks by default.
 #[derive(Debug, Clone, Copy)]
@@ -1118,6 +1148,7 @@ impl Flow<'_> {
             }
             out.extend(self.block(block, ctx, after_heading.take()));
         }
+        keep_colophon_with_text(blocks, &mut out);
         out
     }
 
@@ -1549,15 +1580,17 @@ impl Flow<'_> {
             .collect();
 
         let head_chunk = {
-            let mut ch = self.row_chunk(
-                &head_atoms,
-                &widths,
-                &aligns,
-                &head_style,
-                ctx,
-                Some(HEAD_BG),
-                &[],
-            );
+            let cells = Cells {
+                atoms: &head_atoms,
+                widths: &widths,
+                aligns: &aligns,
+                status: &[],
+                bg: Some(HEAD_BG),
+            };
+            let mut ch = self
+                .row_chunks(&cells, &head_style, ctx, false)
+                .pop()
+                .unwrap_or_default();
             ch.items.insert(
                 0,
                 Item::Line {
@@ -1593,6 +1626,7 @@ impl Flow<'_> {
             Vec::new()
         };
         let n = body_atoms.len();
+        let mut first_chunk_of_row = Vec::with_capacity(n);
         for (r, row) in body_atoms.iter().enumerate() {
             let status: Vec<Option<Status>> = (0..ncols)
                 .map(|c| {
@@ -1601,62 +1635,121 @@ impl Flow<'_> {
                         .and_then(|cell| cell.iter().find_map(|i| i.style.status))
                 })
                 .collect();
-            let mut ch = self.row_chunk(row, &widths, &aligns, &cell_style, ctx, None, &status);
-            let y = ch.height;
-            let (w, color) = if r + 1 == n {
-                (Pt(0.8), HEADING)
-            } else {
-                (Pt(0.4), RULE)
+            let cells = Cells {
+                atoms: row,
+                widths: &widths,
+                aligns: &aligns,
+                status: &status,
+                bg: None,
             };
-            ch.items.push(Item::Line {
+            let mut slices = self.row_chunks(&cells, &cell_style, ctx, true);
+            let rule = |y: Pt, w: Pt, color: Rgb| Item::Line {
                 x1: ctx.x,
                 y1: y,
                 x2: ctx.x + ctx.width,
                 y2: y,
                 width: w,
                 color,
+            };
+            // A row split over pages repeats the head on the next page with a line that
+            // names the row it continues.
+            let continued = (has_head && slices.len() > 1).then(|| {
+                let label: String = rows[r]
+                    .first()
+                    .map(|c| c.iter().map(|i| i.text.as_str()).collect())
+                    .unwrap_or_default();
+                Rc::new(self.continuation_head(&header, label.trim(), ctx))
             });
-            if has_head {
-                ch.header = Some(header.clone());
-            } else if r == 0 {
-                ch.items.insert(
-                    0,
-                    Item::Line {
-                        x1: ctx.x,
-                        y1: Pt::ZERO,
-                        x2: ctx.x + ctx.width,
-                        y2: Pt::ZERO,
-                        width: Pt(0.8),
-                        color: HEADING,
-                    },
-                );
-                ch.space_before = PARA_GAP + Pt(3.0);
+            let last = slices.len() - 1;
+            for (k, ch) in slices.iter_mut().enumerate() {
+                let y = ch.height;
+                if k == last {
+                    let (w, color) = if r + 1 == n {
+                        (Pt(0.8), HEADING)
+                    } else {
+                        (Pt(0.4), RULE)
+                    };
+                    ch.items.push(rule(y, w, color));
+                } else {
+                    ch.closing.push(rule(y, Pt(0.4), RULE));
+                }
+                if has_head {
+                    ch.header = Some(match (&continued, k) {
+                        (Some(cont), 1..) => cont.clone(),
+                        _ => header.clone(),
+                    });
+                }
             }
-            out.push(ch);
+            if !has_head && r == 0 {
+                let first = &mut slices[0];
+                first.items.insert(0, rule(Pt::ZERO, Pt(0.8), HEADING));
+                first.space_before = PARA_GAP + Pt(3.0);
+            }
+            first_chunk_of_row.push(out.len());
+            out.extend(slices);
         }
         // No lone first or last row on a page (the head is already glued to the first row).
-        let first_row = usize::from(has_head);
         if n >= 2 {
-            out[first_row].keep_with_next = true;
-            out[first_row + n - 2].keep_with_next = true;
+            let second_row = first_chunk_of_row[1];
+            out[second_row - 1].keep_with_next = true;
+            let last_row = first_chunk_of_row[n - 1];
+            out[last_row - 1].keep_with_next = true;
         }
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn row_chunk(
+    /// The repeated head for a page that opens inside a split row: the head row, then a
+    /// line "P3 AWS Customer References (continued)".
+    fn continuation_head(&mut self, header: &Chunk, label: &str, ctx: Ctx) -> Chunk {
+        let style = TextStyle {
+            kind: FaceKind::Italic,
+            size: SMALL_SIZE,
+            leading: TABLE_LEADING,
+            color: MUTED,
+        };
+        let text = if label.is_empty() {
+            "(continued)".to_string()
+        } else {
+            format!("{label} (continued)")
+        };
+        let inl = [Inline {
+            text,
+            style: model::InlineStyle::default(),
+        }];
+        let atoms = self.atoms(&inl, &style, PageRef::None);
+        let inner = ctx.width - CELL_PAD_X * 2.0;
+        let mut lines = text::break_lines(&atoms, inner);
+        lines.truncate(1);
+        let mut chunk = header.clone();
+        chunk.header = None;
+        let top = chunk.height + CELL_PAD_Y;
+        for line in &lines {
+            chunk.items.extend(self.line_items(
+                line,
+                ctx.x + CELL_PAD_X,
+                inner,
+                Align::Left,
+                top,
+                &style,
+            ));
+        }
+        chunk.height += TABLE_LEADING + CELL_PAD_Y;
+        chunk
+    }
+
+    /// One table row as chunks: whole when it is short, else one chunk per line so that it
+    /// may break between pages (at least two lines on each side).
+    fn row_chunks(
         &mut self,
-        cells: &[Vec<Atom>],
-        widths: &[Pt],
-        aligns: &[Align],
+        cells: &Cells,
         style: &TextStyle,
         ctx: Ctx,
-        bg: Option<Rgb>,
-        status: &[Option<Status>],
-    ) -> Chunk {
+        split: bool,
+    ) -> Vec<Chunk> {
         let laid: Vec<Vec<Line>> = cells
+            .atoms
             .iter()
-            .zip(widths)
+            .zip(cells.widths)
             .map(|(atoms, w)| text::break_lines(atoms, *w - CELL_PAD_X * 2.0))
             .collect();
         let rows = laid
@@ -1670,60 +1763,70 @@ impl Flow<'_> {
             })
             .max()
             .unwrap_or(1);
-        let height = style.leading * rows as f32 + CELL_PAD_Y * 2.0;
-        let mut items = Vec::new();
-        if let Some(bg) = bg {
-            items.push(Item::Rect {
-                x: ctx.x,
-                y: Pt::ZERO,
-                w: ctx.width,
-                h: height,
-                color: bg,
+        let ranges: Vec<(usize, usize)> = if split && rows >= MIN_SPLIT_ROW_LINES {
+            (0..rows).map(|k| (k, k + 1)).collect()
+        } else {
+            vec![(0, rows)]
+        };
+        let count = ranges.len();
+        let mut out = Vec::with_capacity(count);
+        for (s, &(from, to)) in ranges.iter().enumerate() {
+            let pad_top = if from == 0 { CELL_PAD_Y } else { Pt::ZERO };
+            let pad_bottom = if to == rows { CELL_PAD_Y } else { Pt::ZERO };
+            let height = style.leading * (to - from) as f32 + pad_top + pad_bottom;
+            let mut items = Vec::new();
+            if let Some(bg) = cells.bg {
+                items.push(Item::Rect {
+                    x: ctx.x,
+                    y: Pt::ZERO,
+                    w: ctx.width,
+                    h: height,
+                    color: bg,
+                });
+            }
+            let mut x = ctx.x;
+            for (c, lines) in laid.iter().enumerate() {
+                let w = cells.widths[c];
+                let tint = match cells.status.get(c).copied().flatten() {
+                    Some(Status::Met) => Some(MET_BG),
+                    Some(Status::NotMet) => Some(NOT_MET_BG),
+                    None => None,
+                };
+                if let Some(color) = tint {
+                    items.push(Item::Rect {
+                        x,
+                        y: Pt::ZERO,
+                        w,
+                        h: height,
+                        color,
+                    });
+                }
+                for (k, line) in lines.iter().enumerate().take(to).skip(from) {
+                    let top = pad_top + style.leading * (k - from) as f32;
+                    // Narrow cells stay ragged even in a justified document: justifying
+                    // a 60 pt column opens holes.
+                    items.extend(self.line_items(
+                        line,
+                        x + CELL_PAD_X,
+                        w - CELL_PAD_X * 2.0,
+                        cells.aligns[c],
+                        top,
+                        style,
+                    ));
+                }
+                x += w;
+            }
+            // Two lines at least on each side of a break inside the row.
+            let keep_with_next = count > 1 && (s == 0 || s + 2 == count);
+            out.push(Chunk {
+                height,
+                items,
+                keep_with_next,
+                context: self.context.clone(),
+                ..Chunk::default()
             });
         }
-        let mut x = ctx.x;
-        for (c, lines) in laid.iter().enumerate() {
-            let w = widths[c];
-            match status.get(c).copied().flatten() {
-                Some(Status::Met) => items.push(Item::Rect {
-                    x,
-                    y: Pt::ZERO,
-                    w,
-                    h: height,
-                    color: MET_BG,
-                }),
-                Some(Status::NotMet) => items.push(Item::Rect {
-                    x,
-                    y: Pt::ZERO,
-                    w,
-                    h: height,
-                    color: NOT_MET_BG,
-                }),
-                None => {}
-            }
-            for (k, line) in lines.iter().enumerate() {
-                let top = CELL_PAD_Y + style.leading * k as f32;
-                // Narrow cells stay ragged even in a justified document: justifying
-                // a 60 pt column opens holes.
-                let align = aligns[c];
-                items.extend(self.line_items(
-                    line,
-                    x + CELL_PAD_X,
-                    w - CELL_PAD_X * 2.0,
-                    align,
-                    top,
-                    style,
-                ));
-            }
-            x += w;
-        }
-        Chunk {
-            height,
-            space_before: Pt::ZERO,
-            items,
-            context: self.context.clone(),
-            ..Chunk::default()
-        }
+        out
     }
 
     /// The generated table of contents: H2 and H3 after the Contents heading, with pages.
@@ -1955,6 +2058,33 @@ fn facts(items: &[model::ListItem]) -> Option<Vec<(String, Vec<Inline>)>> {
         .collect()
 }
 
+/// A document that ends in a short paragraph (the "Generated by" colophon), perhaps after a
+/// thematic break, keeps it on the page of the text before it: a last page holding one
+/// line of small print looks like a mistake.
+fn keep_colophon_with_text(blocks: &[Block], chunks: &mut [Chunk]) {
+    const MAX_LINES: usize = 2;
+    let Some(Block::Paragraph(_)) = blocks.last() else {
+        return;
+    };
+    // The paragraph's lines are the trailing chunks without a gap of their own.
+    let n = chunks.len();
+    let Some(start) = (0..n).rev().find(|&k| chunks[k].space_before > Pt::ZERO) else {
+        return;
+    };
+    if n - start > MAX_LINES || chunks[start].break_before {
+        return;
+    }
+    let rule_before = matches!(blocks.iter().rev().nth(1), Some(Block::Rule));
+    let glue_from = if rule_before {
+        start.saturating_sub(2)
+    } else {
+        start.saturating_sub(1)
+    };
+    for c in &mut chunks[glue_from..start] {
+        c.keep_with_next = true;
+    }
+}
+
 fn heading_gap_after(level: u8) -> Pt {
     match level {
         1 | 2 => Pt(8.0),
@@ -2063,6 +2193,8 @@ fn table_cost(cells: &[Vec<Pt>], widths: &[Pt], pad: Pt) -> f32 {
                 .sum::<f32>()
                 .powf(1.0 / P as f32)
         })
+        // Squared: a 20-line row reads worse than two 10-line rows.
+        .map(|h| h * h)
         .sum()
 }
 
@@ -2248,6 +2380,118 @@ mod tests {
         assert_eq!(ids(&pages[0]), vec![100, 0, 1]);
         assert_eq!(ids(&pages[1]), vec![100, 2, 3]);
         assert_eq!(ids(&pages[2]), vec![100, 4, 5]);
+    }
+
+    #[test]
+    fn closing_items_are_drawn_only_where_a_page_ends() {
+        let closing = |c: &mut Chunk| {
+            c.closing.push(Item::Rect {
+                x: Pt(0.0),
+                y: Pt(10.0),
+                w: Pt(1.0),
+                h: Pt(1.0),
+                color: Rgb(99.0, 0.0, 0.0),
+            })
+        };
+        let mut chunks: Vec<Chunk> = (0..5).map(|i| marked(10.0, i)).collect();
+        chunks.iter_mut().for_each(closing);
+        let (pages, _) = paginate(&chunks, &small_geo(30.0)).expect("fits");
+        assert_eq!(ids(&pages[0]), vec![0, 1, 2, 99]);
+        // The document's last chunk closes nothing: its own rule ends the table.
+        assert_eq!(ids(&pages[1]), vec![3, 4]);
+    }
+
+    #[test]
+    fn tall_table_rows_split_between_pages_with_a_continued_head() {
+        let words: Vec<String> = (0..2500).map(|i| format!("w{i}")).collect();
+        let md = format!(
+            "# T\n\n## A\n\n| Item | Requirement | Status |\n|---|---|---|\n             | P1 Short | short | Met |\n| P3 Long | {} | Not Met |\n| P4 After | short | Met |\n",
+            words.join(" ")
+        );
+        // Taller than a page: whole rows could not be placed at all.
+        let l = run(&md);
+        let tokens: BTreeSet<String> = l
+            .pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Text { glyphs, .. } => Some(glyphs.iter().map(|g| g.ch).collect::<String>()),
+                _ => None,
+            })
+            .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        for w in &words {
+            assert!(tokens.contains(w), "lost {w}");
+        }
+        let table_pages: Vec<String> = l.pages[1..]
+            .iter()
+            .map(|p| {
+                all_text(&Layout {
+                    pages: vec![p.clone()],
+                    ..l.clone()
+                })
+            })
+            .collect();
+        assert!(table_pages.len() >= 3, "{} pages", table_pages.len());
+        for page in &table_pages[1..] {
+            let mut lines = page.lines().filter(|t| !t.trim().is_empty());
+            // Running header, then the repeated head row, then the continuation line.
+            let head: Vec<&str> = lines
+                .by_ref()
+                .skip_while(|t| !t.contains("Item"))
+                .take(2)
+                .collect();
+            assert!(head[0].contains("Requirement"), "{page}");
+            if page.contains("P4") && !page.contains("w2499") {
+                continue;
+            }
+            assert_eq!(head[1], "P3 Long (continued)", "{page}");
+        }
+        // Every table page is full but the last: rows no longer leave half-empty pages.
+        let geo = Geometry::a4();
+        for page in &l.pages[1..l.pages.len() - 1] {
+            let bottom = page
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Text { y, .. } if *y < geo.height - geo.bottom => Some(*y),
+                    _ => None,
+                })
+                .fold(Pt::ZERO, Pt::max);
+            assert!(
+                bottom > geo.height - geo.bottom - Pt(30.0),
+                "page ends at {bottom:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_closing_colophon_never_sits_alone_on_the_last_page() {
+        // Fill the page exactly so that the colophon would be pushed onto a page of its own.
+        let base = |n: usize| {
+            let body: Vec<String> = (0..n)
+                .map(|i| format!("Line number {i} of the body."))
+                .collect();
+            format!(
+                "# T\n\n## A\n\n{}\n\n---\n\n*Generated by dossier.*\n",
+                body.join("\n\n")
+            )
+        };
+        let mut tried = 0;
+        for n in 20..60 {
+            let l = run(&base(n));
+            let last = all_text(&Layout {
+                pages: vec![l.pages.last().unwrap().clone()],
+                ..l.clone()
+            });
+            let lines: Vec<&str> = last.lines().filter(|t| !t.trim().is_empty()).collect();
+            assert!(
+                lines.iter().any(|t| t.contains("Line number")),
+                "n = {n}: the last page holds only {lines:?}"
+            );
+            tried += 1;
+        }
+        assert_eq!(tried, 40);
     }
 
     #[test]

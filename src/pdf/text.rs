@@ -493,21 +493,23 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
             }
         }
     };
+    // A line that cannot be filled without opening rivers (a long unbreakable word or URL
+    // comes next) is set at its natural spacing and stops short of the margin: stretched
+    // halfway it would only look loose as well as short.
+    let gaps = letter_gaps(line);
+    let size = line_size(line);
+    let filled = slack - size * TRACK_MAX * gaps as f32;
+    let per_pt = if space_total > Pt::ZERO && filled / space_total > MAX_SPACE_STRETCH {
+        0.0
+    } else {
+        per_pt
+    };
     // A line that would still be loose takes part of its slack between letters, as
     // InDesign's letter-spacing and pdfTeX's font expansion do: at most TRACK_MAX of the
     // type size per letter gap, and never more than half the slack beyond TRACK_FROM.
-    let gaps = letter_gaps(line);
     let mut track = Pt::ZERO;
     if per_pt > TRACK_FROM && gaps > 0 {
         let excess = space_total * (per_pt - TRACK_FROM) * 0.5;
-        let size = line
-            .atoms
-            .iter()
-            .find_map(|a| match a {
-                Atom::Word(p) => p.first().map(|p| p.style.size),
-                _ => None,
-            })
-            .unwrap_or(Pt(10.0));
         track = (excess / gaps as f32).min(size * TRACK_MAX);
     }
     let per_pt = if track > Pt::ZERO {
@@ -515,9 +517,6 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
     } else {
         per_pt
     };
-    // A line that cannot be filled without opening rivers (a long unbreakable word or URL
-    // comes next) stops short of the margin instead.
-    let per_pt = per_pt.min(MAX_SPACE_STRETCH);
     let mut runs: Vec<Run> = Vec::new();
     let mut push = |piece: &Piece, extra_each: Pt, pen: &mut Pt| {
         let placed = piece.glyphs.iter().map(|g| PlacedGlyph {
@@ -574,6 +573,17 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
         }
     }
     runs
+}
+
+/// Type size of a line's first word.
+fn line_size(line: &Line) -> Pt {
+    line.atoms
+        .iter()
+        .find_map(|a| match a {
+            Atom::Word(p) => p.first().map(|p| p.style.size),
+            _ => None,
+        })
+        .unwrap_or(Pt(10.0))
 }
 
 /// Share of a space's width beyond which a justified line also spaces its letters.
@@ -879,10 +889,23 @@ pub(crate) mod tests {
         assert_eq!(line_text(&lines[0]), "aa bb");
         let runs = place_line(&lines[0], Pt(0.0), Pt(43.0), Align::Justify);
         let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
-        // Space 1.5 times as wide, a little letter spacing, and the rest left open.
-        assert!(end < Pt(43.0) && end > Pt(24.5), "ends at {end:?}");
-        let space = runs[0].glyphs.iter().find(|g| g.ch == ' ').expect("space");
-        assert!((space.extra.0 - 3.0 * MAX_SPACE_STRETCH).abs() < 0.01);
+        // Set as written, like a last line: no wide space, no letter spacing.
+        let natural = lines[0].width;
+        assert!(
+            (end - natural).0.abs() < 0.01,
+            "ends at {end:?}, natural {natural:?}"
+        );
+        assert!(
+            runs.iter()
+                .flat_map(|r| &r.glyphs)
+                .all(|g| g.extra == Pt::ZERO)
+        );
+        // A line that can be filled within the stretch still is.
+        let lines = break_justified(&atoms("aa bb ccccccc"), Pt(24.0));
+        assert_eq!(line_text(&lines[0]), "aa bb");
+        let runs = place_line(&lines[0], Pt(0.0), Pt(24.0), Align::Justify);
+        let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
+        assert!((end - Pt(24.0)).0.abs() < 0.01, "ends at {end:?}");
     }
 
     #[test]
