@@ -158,15 +158,14 @@ pub fn render_edition(
                     page_break_before: page_breaks.clone(),
                     toc_anchor: Some(view.sections.contents.anchor.clone()),
                     font_dirs: opts.font_dirs.clone(),
+                    attachments: attachments.to_vec(),
                 };
                 let rendered = pdf::render(&markdown, &assets, &pdf_opts)
                     .map_err(|e| Error::Render(format!("PDF: {e}")))?;
                 warnings.extend(rendered.warnings.into_iter().map(|w| format!("PDF: {w}")));
-                let bytes = pdf::attach::attach(rendered.bytes, attachments, &pdf_opts.date)
-                    .map_err(|e| Error::Render(format!("PDF attachments: {e}")))?;
                 files.push(OutputFile {
                     rel: "packet.pdf".into(),
-                    bytes,
+                    bytes: rendered.bytes,
                 });
             }
         }

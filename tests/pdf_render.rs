@@ -39,6 +39,7 @@ fn options() -> PdfOptions {
         toc_anchor: Some("contents".into()),
         font_dirs: Vec::new(),
         language: "en-US".into(),
+        attachments: Vec::new(),
     }
 }
 

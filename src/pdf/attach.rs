@@ -10,9 +10,29 @@ use super::PdfError;
 
 /// Embeds `files` (name, bytes) in `pdf`. Names are unique, non-empty and become the
 /// attachments' file names; `date` is `YYYY-MM-DD` and becomes their modification date.
+/// [`super::render`] embeds its attachments before the one save; this re-reads a PDF.
 pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<Vec<u8>, PdfError> {
     if files.is_empty() {
         return Ok(pdf);
+    }
+    let mut doc = Document::load_mem(&pdf)
+        .map_err(|e| PdfError::Write(format!("reading the PDF to attach files: {e}")))?;
+    embed(&mut doc, files, date)?;
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// Adds `files` to `doc` as embedded files (see [`attach`]). Text is deflated here; files
+/// that are compressed already (PNG, JPEG, PDF …) are stored as they are.
+pub(crate) fn embed(
+    doc: &mut Document,
+    files: &[(String, Vec<u8>)],
+    date: &str,
+) -> Result<(), PdfError> {
+    if files.is_empty() {
+        return Ok(());
     }
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -30,8 +50,6 @@ pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<V
     super::check_date(date)?;
     let mod_date = format!("D:{}000000Z", date.replace('-', ""));
 
-    let mut doc = Document::load_mem(&pdf)
-        .map_err(|e| PdfError::Write(format!("reading the PDF to attach files: {e}")))?;
     let mut tree = Vec::with_capacity(sorted.len() * 2);
     for (name, bytes) in sorted {
         let params = Dictionary::from_iter(vec![
@@ -45,14 +63,23 @@ pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<V
         dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
         dict.set("Subtype", Object::Name(mime(name).as_bytes().to_vec()));
         dict.set("Params", params);
-        let mut stream = Stream::new(dict, bytes.clone());
         // Text compresses well; PNG, JPEG and PDF files are compressed already, and
         // deflating them again only costs time.
-        if matches!(mime(name), "application/yaml" | "application/json")
-            || mime(name).starts_with("text/")
-        {
-            let _ = stream.compress();
+        let text = matches!(mime(name), "application/yaml" | "application/json")
+            || mime(name).starts_with("text/");
+        let deflated = if text {
+            Some(super::draw::deflate(bytes)?).filter(|z| z.len() < bytes.len())
+        } else {
+            None
+        };
+        let stream = match deflated {
+            Some(z) => {
+                dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                Stream::new(dict, z)
+            }
+            None => Stream::new(dict, bytes.clone()),
         }
+        .with_compression(false);
         let file_id = doc.add_object(stream);
 
         let mut spec = Dictionary::new();
@@ -97,11 +124,7 @@ pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<V
                 .set("Names", names);
         }
     }
-
-    let mut out = Vec::new();
-    doc.save_to(&mut out)
-        .map_err(|e| PdfError::Write(e.to_string()))?;
-    Ok(out)
+    Ok(())
 }
 
 /// The MIME type for the attachment's `/Subtype`, from its extension.

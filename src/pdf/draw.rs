@@ -42,6 +42,7 @@ pub(crate) fn draw(
     geo: &Geometry,
     assets: &BTreeMap<String, Vec<u8>>,
     info: &DocInfo,
+    attachments: &[(String, Vec<u8>)],
     seed: u64,
 ) -> Result<Vec<u8>, PdfError> {
     let mut doc = PdfDocument::new(&info.title);
@@ -208,6 +209,7 @@ pub(crate) fn draw(
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     finish(&mut lo, layout, geo, info, seed)?;
+    super::attach::embed(&mut lo, attachments, &info.date)?;
     compress(&mut lo)?;
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
@@ -220,32 +222,55 @@ pub(crate) fn draw(
 const COMPRESSION: u32 = 6;
 
 /// Deflates every stream that is not compressed already (page contents, fonts, ToUnicode
-/// maps); images arrive compressed and are left alone.
+/// maps), on all cores; images and attachments arrive compressed and are left alone.
 fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
-    use std::io::Write;
-    for object in doc.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = object else {
-            continue;
-        };
-        if !stream.allows_compression || stream.dict.has(b"Filter") {
-            continue;
-        }
-        let mut encoder = flate2::write::ZlibEncoder::new(
-            Vec::with_capacity(stream.content.len() / 3),
-            flate2::Compression::new(COMPRESSION),
-        );
-        encoder
-            .write_all(&stream.content)
-            .map_err(|e| PdfError::Write(e.to_string()))?;
-        let compressed = encoder
-            .finish()
-            .map_err(|e| PdfError::Write(e.to_string()))?;
-        if compressed.len() + 19 < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(compressed);
-        }
+    let mut streams: Vec<&mut lopdf::Stream> = doc
+        .objects
+        .values_mut()
+        .filter_map(|object| match object {
+            lopdf::Object::Stream(s) if s.allows_compression && !s.dict.has(b"Filter") => Some(s),
+            _ => None,
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Interleaved shares: page streams come in order and are of similar size.
+    let mut shares: Vec<Vec<&mut lopdf::Stream>> = (0..threads).map(|_| Vec::new()).collect();
+    for (k, s) in streams.drain(..).enumerate() {
+        shares[k % threads].push(s);
     }
-    Ok(())
+    let deflate_all = |share: Vec<&mut lopdf::Stream>| -> Result<(), PdfError> {
+        for stream in share {
+            let compressed = deflate(&stream.content)?;
+            if compressed.len() + 19 < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(compressed);
+            }
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = shares
+            .into_iter()
+            .map(|share| scope.spawn(move || deflate_all(share)))
+            .collect();
+        jobs.into_iter().try_for_each(|job| {
+            job.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
+}
+
+/// zlib-compresses `data` at [`COMPRESSION`].
+pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 3),
+        flate2::Compression::new(COMPRESSION),
+    );
+    encoder
+        .write_all(data)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    encoder.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
 
 fn color_of(c: Rgb) -> Color {

@@ -7,7 +7,7 @@
 //! kept with their text and repeated table heads are all decided on plain data. Content
 //! taller than an empty page is an error, never a loop.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use super::PdfError;
@@ -235,12 +235,49 @@ pub(crate) struct Settings {
 
 /// Lays out the document. `page_of` maps anchors to 1-based page numbers from a previous
 /// pass (empty on the first), for the table of contents and "p. N" after internal links.
+#[cfg(test)]
 pub(crate) fn layout(
     blocks: &[Block],
     fonts: &FontSet,
     images: &BTreeMap<String, (u32, u32)>,
     settings: &Settings,
     page_of: &BTreeMap<String, usize>,
+) -> Result<Layout, PdfError> {
+    layout_with(
+        blocks,
+        fonts,
+        images,
+        settings,
+        page_of,
+        &mut Memo::default(),
+    )
+}
+
+/// What one layout pass learnt that the next can reuse: the chunks of each top-level block
+/// of the body, with the page numbers its text showed. The passes that settle page numbers
+/// only redo the blocks whose "p. N" changed (and the contents).
+#[derive(Default)]
+pub(crate) struct Memo {
+    blocks: HashMap<usize, MemoBlock>,
+}
+
+struct MemoBlock {
+    gap: Option<Pt>,
+    /// Every page number the block showed: anchor → the page it was shown as.
+    labels: Vec<(String, Option<usize>)>,
+    chunks: Vec<Chunk>,
+    warnings: Vec<String>,
+    missing: BTreeMap<String, BTreeSet<char>>,
+}
+
+/// [`layout`], reusing what earlier passes over the same blocks laid out.
+pub(crate) fn layout_with(
+    blocks: &[Block],
+    fonts: &FontSet,
+    images: &BTreeMap<String, (u32, u32)>,
+    settings: &Settings,
+    page_of: &BTreeMap<String, usize>,
+    memo: &mut Memo,
 ) -> Result<Layout, PdfError> {
     let known: BTreeSet<String> = collect_headings(blocks)
         .into_iter()
@@ -256,6 +293,8 @@ pub(crate) fn layout(
         missing: BTreeMap::new(),
         warnings: Vec::new(),
         context: Rc::from("title page"),
+        memo,
+        labels: Vec::new(),
     };
     let geo = settings.geometry;
     let ctx = Ctx {
@@ -554,6 +593,9 @@ struct Flow<'a> {
     missing: BTreeMap<String, BTreeSet<char>>,
     warnings: Vec<String>,
     context: Rc<str>,
+    memo: &'a mut Memo,
+    /// Page numbers shown since the block being laid out began.
+    labels: Vec<(String, Option<usize>)>,
 }
 
 impl Flow<'_> {
@@ -615,8 +657,10 @@ impl Flow<'_> {
         }
     }
 
-    fn page_label(&self, anchor: &str) -> String {
-        match self.page_of.get(anchor) {
+    fn page_label(&mut self, anchor: &str) -> String {
+        let page = self.page_of.get(anchor).copied();
+        self.labels.push((anchor.to_string(), page));
+        match page {
             Some(n) => n.to_string(),
             // First pass: a two-digit placeholder keeps the second pass's lines close.
             None => "00".to_string(),
@@ -1117,7 +1161,7 @@ impl Flow<'_> {
         let mut first_after_toc = false;
         let mut first = true;
         let mut after_heading: Option<Pt> = None;
-        for block in blocks {
+        for (k, block) in blocks.iter().enumerate() {
             if let Block::Heading { level, anchor, .. } = block {
                 if *level <= 2 {
                     if in_toc {
@@ -1146,10 +1190,59 @@ impl Flow<'_> {
             if in_toc && matches!(block, Block::List { .. }) {
                 continue;
             }
-            out.extend(self.block(block, ctx, after_heading.take()));
+            out.extend(self.memo_block(k, block, ctx, after_heading.take()));
         }
         keep_colophon_with_text(blocks, &mut out);
         out
+    }
+
+    /// [`Flow::block`] for the body's `k`th block, from the memo when the page numbers it
+    /// shows are still right.
+    fn memo_block(&mut self, k: usize, block: &Block, ctx: Ctx, gap: Option<Pt>) -> Vec<Chunk> {
+        if let Some(m) = self.memo.blocks.get(&k)
+            && m.gap == gap
+            && m.labels
+                .iter()
+                .all(|(a, p)| self.page_of.get(a).copied() == *p)
+        {
+            let (chunks, warnings, missing) =
+                (m.chunks.clone(), m.warnings.clone(), m.missing.clone());
+            let labels = m.labels.clone();
+            self.merge(warnings, missing);
+            self.labels.extend(labels);
+            return chunks;
+        }
+        let labels = std::mem::take(&mut self.labels);
+        let warnings = std::mem::take(&mut self.warnings);
+        let missing = std::mem::take(&mut self.missing);
+        let chunks = self.block(block, ctx, gap);
+        let labels = std::mem::replace(&mut self.labels, labels);
+        let warnings = std::mem::replace(&mut self.warnings, warnings);
+        let missing = std::mem::replace(&mut self.missing, missing);
+        self.merge(warnings.clone(), missing.clone());
+        self.labels.extend(labels.iter().cloned());
+        self.memo.blocks.insert(
+            k,
+            MemoBlock {
+                gap,
+                labels,
+                chunks: chunks.clone(),
+                warnings,
+                missing,
+            },
+        );
+        chunks
+    }
+
+    fn merge(&mut self, warnings: Vec<String>, missing: BTreeMap<String, BTreeSet<char>>) {
+        for w in warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        for (path, chars) in missing {
+            self.missing.entry(path).or_default().extend(chars);
+        }
     }
 
     /// Blocks in a container (title page, list item, quote).
@@ -2653,6 +2746,38 @@ mod tests {
             &BTreeMap::new(),
         )
         .expect("layout")
+    }
+
+    #[test]
+    fn later_passes_from_the_memo_match_a_fresh_layout() {
+        let filler = "Evidence of the kind a reviewer reads closely. ".repeat(60);
+        let md = format!(
+            "# T\n\n## Contents\n\n- [A](#a)\n\n## A\n\n{filler}\n\n### Ref B\n\n{filler} \u{4e2d}\n\n\
+             ## C\n\n[see A](#a) and [see Ref B](#ref-b) and [nowhere](#nowhere)\n\n{filler}\n"
+        );
+        let fonts = FontSet::shipped().expect("fonts");
+        let blocks = model::parse(&md);
+        let images = BTreeMap::new();
+        let mut memo = Memo::default();
+        let mut page_of = BTreeMap::new();
+        for _ in 0..3 {
+            let with = layout_with(&blocks, &fonts, &images, &settings(), &page_of, &mut memo)
+                .expect("layout");
+            let fresh = layout(&blocks, &fonts, &images, &settings(), &page_of).expect("layout");
+            assert_eq!(with.pages, fresh.pages);
+            assert_eq!(with.anchors, fresh.anchors);
+            assert_eq!(with.warnings, fresh.warnings);
+            assert_eq!(with.warnings.len(), 2, "{:?}", with.warnings);
+            page_of = fresh
+                .anchors
+                .iter()
+                .map(|(a, (p, _))| (a.clone(), p + 1))
+                .collect();
+        }
+        assert!(
+            all_text(&layout(&blocks, &fonts, &images, &settings(), &page_of).expect("layout"))
+                .contains("see A, p.")
+        );
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub struct PdfOptions {
     pub font_dirs: Vec<PathBuf>,
     /// BCP 47 tag of the text's language, for hyphenation; empty means "en-US".
     pub language: String,
+    /// Files embedded in the PDF (name, bytes), e.g. the bundle itself; see [`attach`].
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 /// The finished PDF and what the reader should know about it.
@@ -124,7 +126,8 @@ pub fn render(
     };
 
     let mut page_of = BTreeMap::new();
-    let mut laid = layout::layout(&blocks, &fonts, &images, &settings, &page_of)?;
+    let mut memo = layout::Memo::default();
+    let mut laid = layout::layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)?;
     for _ in 1..MAX_PASSES {
         let learnt: BTreeMap<String, usize> = laid
             .anchors
@@ -135,7 +138,7 @@ pub fn render(
             break;
         }
         page_of = learnt;
-        laid = layout::layout(&blocks, &fonts, &images, &settings, &page_of)?;
+        laid = layout::layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)?;
     }
 
     let info = draw::DocInfo {
@@ -151,6 +154,7 @@ pub fn render(
         &settings.geometry,
         assets,
         &info,
+        &opts.attachments,
         seed(markdown, assets, opts),
     )?;
     Ok(RenderedPdf {
@@ -172,7 +176,10 @@ pub fn render(
 fn seed(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -> u64 {
     let mut h = draw::Fnv::new();
     h.write(markdown.as_bytes());
-    for (k, v) in assets {
+    for (k, v) in assets
+        .iter()
+        .chain(opts.attachments.iter().map(|(k, v)| (k, v)))
+    {
         h.write(k.as_bytes());
         h.write(v);
     }
