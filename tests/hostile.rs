@@ -739,3 +739,104 @@ fn an_interrupted_render_leaves_no_half_written_files() {
     }
     eprintln!("signalled while the staging folder existed: {caught_staging}");
 }
+
+/// Hidden folders dossier works in (`.dossier-staging-*`, `.dossier-archive-*`).
+fn hidden_work_folders(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .expect("read_dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dossier-"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
+    let bundle = big_bundle(40);
+    let bin = assert_cmd::cargo::cargo_bin!("dossier");
+    // The archive folder holds another partner's archive and a file of the user's.
+    let into = tempfile::tempdir().expect("temp dir");
+    fs::write(into.path().join("notes.txt"), "mine").expect("write");
+    let run = dossier(&[
+        "archive",
+        s(&repo("samples/northwind-vision")),
+        "--into",
+        s(into.path()),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let before = snapshot(into.path());
+
+    let mut caught_working = 0;
+    for (attempt, sig) in ["INT", "TERM", "INT", "TERM"].iter().enumerate() {
+        let mut child = Command::new(bin)
+            .args(["archive", s(bundle.path()), "--into", s(into.path())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Signal once the staging folder exists: while the bundle is copied into it, or
+        // (mostly) while the packet is rendered in memory with the folder already made.
+        let started = Instant::now();
+        let mut signalled = false;
+        while started.elapsed() < Duration::from_secs(120) {
+            if child.try_wait().expect("try_wait").is_some() {
+                break;
+            }
+            if !hidden_work_folders(into.path()).is_empty() {
+                signal(child.id(), sig);
+                signalled = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let status = child.wait().expect("wait");
+        let left = hidden_work_folders(into.path());
+        assert!(
+            left.is_empty(),
+            "attempt {attempt}: SIG{sig} left {left:?} ({status:?})"
+        );
+        let now = snapshot(into.path());
+        if now == before {
+            assert!(
+                signalled,
+                "attempt {attempt}: archive finished but wrote nothing"
+            );
+            assert_eq!(
+                status.code(),
+                Some(130),
+                "attempt {attempt}: SIG{sig} is handled, not fatal"
+            );
+            caught_working += 1;
+        } else {
+            // The signal came after the archive was renamed into place: it must be whole.
+            let made: Vec<String> = fs::read_dir(into.path())
+                .expect("read_dir")
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && !before.contains_key(&format!("{}/", name_of(p))))
+                .map(|p| s(&p).to_string())
+                .collect();
+            assert_eq!(made.len(), 1, "attempt {attempt}: {made:?}");
+            let verified = dossier(&["verify", &made[0]]);
+            assert_eq!(
+                verified.code,
+                Some(0),
+                "attempt {attempt}: {}",
+                verified.stderr
+            );
+            fs::remove_dir_all(&made[0]).expect("rm");
+            assert_eq!(snapshot(into.path()), before, "attempt {attempt}");
+        }
+        eprintln!("attempt {attempt}: SIG{sig}, exit {status:?}");
+    }
+    // The folder exists for the whole render of a large bundle: most signals land there.
+    assert!(caught_working > 0, "no signal arrived while archiving");
+}
+
+fn name_of(p: &Path) -> String {
+    p.file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned()
+}
