@@ -123,6 +123,113 @@ fn permissions_are_enforced() -> bool {
     fs::File::open(&probe).is_err()
 }
 
+/// The user `nobody`, whom root becomes to run dossier where permissions must apply.
+#[cfg(unix)]
+const NOBODY: u32 = 65534;
+
+/// Runs dossier as a user that file permissions apply to: this user, or, when the tests run
+/// as root (as CI does), `nobody` through util-linux's `setpriv`. Root reads and writes
+/// regardless of modes, so without this the permission tests would observe nothing.
+#[cfg(unix)]
+struct Unprivileged {
+    /// Set when running as root: dossier runs as `nobody`.
+    as_nobody: bool,
+    bin: PathBuf,
+    /// A copy of the binary when `nobody` cannot reach the one cargo built.
+    _copy: Option<tempfile::TempDir>,
+}
+
+#[cfg(unix)]
+impl Unprivileged {
+    fn new() -> Unprivileged {
+        let built = PathBuf::from(assert_cmd::cargo::cargo_bin!("dossier"));
+        if permissions_are_enforced() {
+            return Unprivileged {
+                as_nobody: false,
+                bin: built,
+                _copy: None,
+            };
+        }
+        let mut me = Unprivileged {
+            as_nobody: true,
+            bin: built.clone(),
+            _copy: None,
+        };
+        if !me
+            .command(&["--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            // The build folder may be closed to other users: run a copy from a folder
+            // everyone can enter.
+            let copy = tempfile::tempdir().expect("temp dir");
+            open_to_everyone(copy.path());
+            let bin = copy.path().join("dossier");
+            fs::copy(&built, &bin).expect("copy the binary");
+            me.bin = bin;
+            me._copy = Some(copy);
+        }
+        let works = me.command(&["--version"]).output();
+        if !works.as_ref().is_ok_and(|o| o.status.success()) {
+            panic!(
+                "running as root, and `setpriv --reuid={NOBODY}` (util-linux) cannot run dossier \
+                 as nobody, so permissions cannot be tested: {works:?}"
+            );
+        }
+        eprintln!("running dossier as nobody (uid {NOBODY}): this user is root");
+        me
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = if self.as_nobody {
+            let mut c = Command::new("setpriv");
+            c.args([
+                format!("--reuid={NOBODY}"),
+                format!("--regid={NOBODY}"),
+                "--clear-groups".to_string(),
+                "--".to_string(),
+            ])
+            .arg(&self.bin);
+            c
+        } else {
+            Command::new(&self.bin)
+        };
+        cmd.args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("dossier runs");
+        Run {
+            code: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Gives `path` to the user dossier runs as, so that its mode alone decides access.
+    fn give(&self, path: &Path) {
+        if self.as_nobody {
+            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).expect("chown");
+        }
+    }
+}
+
+/// Makes `dir` and everything below it readable (and folders enterable) by every user: temp
+/// folders are made 0700, which would shut `nobody` out before any mode under test applies.
+#[cfg(unix)]
+fn open_to_everyone(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).expect("chmod");
+    for entry in fs::read_dir(dir).expect("read_dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_dir() {
+            open_to_everyone(&entry.path());
+        } else {
+            fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+    }
+}
+
 // Size and resource limits -----------------------------------------------------------------
 
 #[test]
@@ -383,22 +490,22 @@ fn file_names_with_spaces_and_non_ascii_letters_are_accepted() {
 
 #[cfg(unix)]
 #[test]
-fn unreadable_files_are_reported_when_permissions_apply() {
+fn unreadable_files_are_reported_by_name() {
     use std::os::unix::fs::PermissionsExt;
-    if !permissions_are_enforced() {
-        // Running as root: chmod does not stop reads, so there is nothing to observe here.
-        // The pipe and folder cases below cover the same code paths' refusals.
-        eprintln!("skipped: this user can read files without read permission (root)");
-        return;
-    }
+    let user = Unprivileged::new();
     let tmp = temp_bundle(&format!(
         "{MINIMAL}references:\n  - customer: Globex Retail\n    documents: [docs/design.pdf]\n"
     ));
     fs::create_dir(tmp.path().join("docs")).expect("mkdir");
     let doc = tmp.path().join("docs/design.pdf");
     fs::write(&doc, "%PDF-1.4").expect("write");
+    open_to_everyone(tmp.path());
+    // Everything else is readable: the run gets as far as the document and no further.
+    let run = user.run(&["check", s(tmp.path())]);
+    assert_eq!(run.code, Some(1), "readable, with gaps: {}", run.stderr);
+
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let run = dossier(&["check", s(tmp.path())]);
+    let run = user.run(&["check", s(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains(
@@ -407,13 +514,25 @@ fn unreadable_files_are_reported_when_permissions_apply() {
         "{}",
         run.stderr
     );
-
-    let yaml = tmp.path().join("bundle.yaml");
-    fs::set_permissions(&yaml, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let run = dossier(&["check", s(tmp.path())]);
+    let out = tempfile::tempdir().expect("temp dir");
+    open_to_everyone(out.path());
+    user.give(out.path());
+    let run = user.run(&["render", s(tmp.path()), "--out", s(out.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains("cannot be read: permission denied"),
+        run.stderr.contains("\"docs/design.pdf\" cannot be read"),
+        "{}",
+        run.stderr
+    );
+    assert!(snapshot(out.path()).is_empty(), "render wrote nothing");
+
+    fs::set_permissions(&doc, fs::Permissions::from_mode(0o644)).expect("chmod");
+    let yaml = tmp.path().join("bundle.yaml");
+    fs::set_permissions(&yaml, fs::Permissions::from_mode(0o000)).expect("chmod");
+    let run = user.run(&["check", s(tmp.path())]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(s(&yaml)) && run.stderr.contains("cannot be read: permission denied"),
         "{}",
         run.stderr
     );
@@ -589,33 +708,33 @@ fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
     );
     assert_eq!(fs::read_to_string(&blocker).expect("read"), "a file");
 
-    if !permissions_are_enforced() {
-        eprintln!(
-            "skipped the read-only folder: this user writes regardless of permissions (root)"
-        );
-        return;
-    }
+    // A folder its owner made read-only; as root the owner is `nobody`, who runs dossier.
+    let user = Unprivileged::new();
     let out = out_with_good_packet();
+    let bundle = copy_sample("northwind-vision");
+    open_to_everyone(bundle.path());
+    open_to_everyone(out.path());
+    user.give(out.path());
     let before = snapshot(out.path());
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o555)).expect("chmod");
-    let run = dossier(&[
+    let render = user.run(&[
         "render",
-        s(&repo("samples/northwind-vision")),
+        s(bundle.path()),
         "--out",
         s(out.path()),
         "--format",
         "md,html",
     ]);
+    let archive = user.run(&["archive", s(bundle.path()), "--into", s(out.path())]);
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o755)).expect("chmod back");
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "error: cannot write into the output folder {}: permission denied",
-            out.path().display()
-        )),
-        "{}",
-        run.stderr
+    let message = format!(
+        "error: cannot write into the output folder {}: permission denied; nothing was written",
+        out.path().display()
     );
+    for (what, run) in [("render", render), ("archive", archive)] {
+        assert_eq!(run.code, Some(2), "{what}: {}", run.stderr);
+        assert!(run.stderr.contains(&message), "{what}: {}", run.stderr);
+    }
     assert_eq!(snapshot(out.path()), before);
 }
 
