@@ -959,3 +959,206 @@ fn name_of(p: &Path) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+// Network and credentials ---------------------------------------------------------------------
+
+/// Whether `program args… true` runs: `unshare` and `strace` may be missing, or refused by a
+/// container's seccomp profile.
+#[cfg(unix)]
+fn wrapper_works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .arg("true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(unix)]
+#[test]
+fn render_and_archive_need_no_network_and_read_no_credentials() {
+    use std::os::unix::process::CommandExt;
+
+    // HOME is an empty folder but for traps: the files where AWS SDKs, git, curl, docker and
+    // ssh keep credentials are named pipes. Opening one to read it would block for good, so
+    // a dossier that looked at any of them would never finish.
+    let home = tempfile::tempdir().expect("temp dir");
+    let traps = [
+        ".aws/credentials",
+        ".aws/config",
+        ".netrc",
+        ".git-credentials",
+        ".docker/config.json",
+        ".ssh/id_ed25519",
+        ".config/gcloud/credentials.db",
+    ];
+    for rel in traps {
+        let path = home.path().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        let made = Command::new("mkfifo").arg(&path).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {rel}");
+    }
+    let bundle = copy_sample("acme-forecast");
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("packet");
+    let into = work.path().join("archives");
+    let trace = work.path().join("trace");
+
+    // Empty network namespace where the kernel allows one; `-r` maps this user to root in a
+    // new user namespace, which is what an unprivileged user needs for `-n`.
+    let unshare: Option<&[&str]> = [&["-n"][..], &["-rn"][..]]
+        .into_iter()
+        .find(|args| wrapper_works("unshare", args));
+    let strace_args = [
+        "-f",
+        "-qq",
+        "-e",
+        "trace=network,open,openat,openat2,creat",
+        "-o",
+        s(&trace),
+    ];
+    let strace = wrapper_works("strace", &["-f", "-o", "/dev/null"]);
+    eprintln!(
+        "network namespace: {}; strace: {}",
+        if unshare.is_some() {
+            "empty"
+        } else {
+            "unavailable, junk proxies only"
+        },
+        if strace {
+            "traced"
+        } else {
+            "unavailable, traps only"
+        }
+    );
+
+    let bin = assert_cmd::cargo::cargo_bin!("dossier");
+    let run = |args: &[&str]| -> (Option<i32>, String) {
+        let mut cmd = match unshare {
+            Some(u) => {
+                let mut c = Command::new("unshare");
+                c.args(u);
+                c
+            }
+            None => Command::new("env"),
+        };
+        if strace {
+            cmd.arg("strace").args(strace_args);
+        }
+        cmd.arg(bin).args(args);
+        // Nothing of the caller's environment but PATH; everything a library could take for
+        // network or credential settings is junk that would fail if used.
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_CACHE_HOME", home.path().join(".cache"))
+            .env("AWS_ACCESS_KEY_ID", "AKIAJUNKJUNKJUNKJUNK")
+            .env("AWS_SECRET_ACCESS_KEY", "junk/junk/junk")
+            .env("AWS_SESSION_TOKEN", "junk")
+            .env("AWS_PROFILE", "junk")
+            .env("AWS_REGION", "xx-junk-1")
+            .env("AWS_DEFAULT_REGION", "xx-junk-1")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.path().join(".aws/credentials"),
+            )
+            .env("AWS_CONFIG_FILE", home.path().join(".aws/config"))
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9")
+            .env("SSL_CERT_FILE", home.path().join(".netrc"))
+            .env("NO_PROXY", "")
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for proxy in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+        ] {
+            cmd.env(proxy, "http://127.0.0.1:9");
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        let started = Instant::now();
+        while child.try_wait().expect("try_wait").is_none() {
+            if started.elapsed() > Duration::from_secs(120) {
+                // The process group holds only what this test started.
+                let _ = Command::new("kill")
+                    .args(["-KILL", &format!("-{}", child.id())])
+                    .status();
+                let _ = child.wait();
+                panic!("dossier {args:?} never finished: did it open a credentials file?");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().expect("output");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if strace {
+            let trace = fs::read_to_string(&trace).expect("strace wrote its trace");
+            let home = s(home.path());
+            for line in trace.lines() {
+                // "PID call(args) = result", or "PID <... call resumed>…" when -f interleaves.
+                let call = line
+                    .split_once(' ')
+                    .map_or(line, |(_, rest)| rest.trim_start());
+                let call = call.strip_prefix("<... ").unwrap_or(call);
+                let name: String = call
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if name.is_empty() {
+                    continue; // signals and exits
+                }
+                assert!(
+                    ["open", "openat", "openat2", "creat"].contains(&name.as_str()),
+                    "dossier {args:?} made a network call: {line}"
+                );
+                assert!(
+                    !(call.contains(home)
+                        || call.contains("/.aws/")
+                        || call.contains("/.ssh/")
+                        || call.contains("credentials")
+                        || call.contains(".netrc")),
+                    "dossier {args:?} opened something credential-like: {line}"
+                );
+            }
+            // The trace is real: it saw the bundle being read.
+            assert!(trace.contains("bundle.yaml"), "{trace}");
+        }
+        (output.status.code(), stderr)
+    };
+
+    let (code, stderr) = run(&["render", s(bundle.path()), "--out", s(&out)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for file in ["packet.md", "packet.html", "packet.pdf"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let (code, stderr) = run(&["archive", s(bundle.path()), "--into", s(&into)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let archive = fs::read_dir(&into)
+        .expect("read_dir")
+        .next()
+        .expect("an archive")
+        .expect("entry")
+        .path();
+    let (code, stderr) = run(&["verify", s(&archive)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Nothing was written into HOME either (listed, not read: the traps would block).
+    fn names(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).expect("read_dir").filter_map(Result::ok) {
+            let path = entry.path();
+            if entry.file_type().expect("type").is_dir() {
+                names(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("inside");
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut in_home = Vec::new();
+    names(home.path(), home.path(), &mut in_home);
+    in_home.retain(|k| !traps.contains(&k.as_str()));
+    assert!(in_home.is_empty(), "{in_home:?}");
+}
