@@ -268,6 +268,91 @@ fn more_references_than_the_cap_are_refused() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn the_readme_quotes_the_messages_of_the_caps() {
+    // Each cap made to refuse, and its message exactly as the README's Limits section quotes
+    // it: changing a cap or its wording without the README fails here.
+    let readme = fs::read_to_string(repo("README.md")).expect("README.md");
+    let limits = &readme[readme.find("## Limits").expect("a Limits section")..];
+    let limits = &limits[..limits[3..].find("\n## ").expect("a next section") + 3];
+
+    let big_yaml = tempfile::tempdir().expect("temp dir");
+    let file = fs::File::create(big_yaml.path().join("bundle.yaml")).expect("create");
+    file.set_len(50 * 1024 * 1024).expect("set_len");
+    drop(file);
+
+    let mut yaml = format!("{MINIMAL}references:\n");
+    for i in 0..2001 {
+        yaml.push_str(&format!("  - customer: Customer {i}\n"));
+    }
+    let many_references = temp_bundle(&yaml);
+
+    let big_diagram = temp_bundle(&format!(
+        "{MINIMAL}architecture:\n  diagram: diagrams/a.png\n"
+    ));
+    fs::create_dir(big_diagram.path().join("diagrams")).expect("mkdir");
+    let file = fs::File::create(big_diagram.path().join("diagrams/a.png")).expect("create");
+    file.set_len(40 * 1024 * 1024).expect("set_len");
+    drop(file);
+
+    let huge_png = bundle_with_diagram(&black_png(20_000, 20_000));
+    fs::rename(
+        huge_png.path().join("diagrams/architecture.png"),
+        huge_png.path().join("diagrams/a.png"),
+    )
+    .expect("rename");
+    let yaml = huge_png.path().join("bundle.yaml");
+    let text = fs::read_to_string(&yaml).expect("read");
+    fs::write(&yaml, text.replace("architecture.png", "a.png")).expect("write");
+
+    let pipe = tempfile::tempdir().expect("temp dir");
+    let made = Command::new("mkfifo")
+        .arg(pipe.path().join("bundle.yaml"))
+        .status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+
+    let cases: [(PathBuf, &str); 7] = [
+        (
+            big_yaml.path().to_path_buf(),
+            "is 50.0 MB; bundle.yaml may be at most 4 MB (put long documents in files and reference them)",
+        ),
+        (
+            pipe.path().join("bundle.yaml"),
+            "is not a regular file (a pipe or a device?); give the bundle's bundle.yaml",
+        ),
+        (
+            repo("tests/fixtures/invalid/alias-bomb"),
+            "invalid YAML: the document expands to more than 200000 values (aliases such as `*name` repeat whole subtrees); a bundle is far smaller",
+        ),
+        (
+            repo("tests/fixtures/invalid/deep-nesting"),
+            "invalid YAML: nested more than 32 levels deep; a bundle needs about six",
+        ),
+        (
+            many_references.path().to_path_buf(),
+            "references: 2001 references; a bundle may hold at most 2000",
+        ),
+        (
+            big_diagram.path().to_path_buf(),
+            "\"diagrams/a.png\" is 40 MB; a diagram may be at most 32 MB",
+        ),
+        (
+            huge_png.path().to_path_buf(),
+            "\"diagrams/a.png\" is too large (20000×20000 pixels); a diagram may have at most 25 megapixels and 12000 pixels per side: export it at a smaller size",
+        ),
+    ];
+    for (bundle, message) in cases {
+        let run = dossier(&["check", s(&bundle)]);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.stderr.contains(message), "{message}\n{}", run.stderr);
+        assert!(
+            limits.contains(message),
+            "the README does not quote: {message}"
+        );
+    }
+}
+
 /// A PNG of `width` × `height` 8-bit grey pixels, all black, built by hand so that even a
 /// 400-megapixel image costs a few megabytes and milliseconds: the zlib stream is one literal
 /// zero followed by back-references of 258 bytes (fixed Huffman codes).
