@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::Error;
 use crate::assess::{self, Assessment};
 use crate::bundle::{self, Loaded};
+use crate::output;
 use crate::pdf::Paper;
 use crate::render::{self, Format, RenderOptions};
 
@@ -324,24 +325,25 @@ pub fn archive(input: &Path, into: &Path, opts: &ArchiveOptions) -> Result<Archi
     if target.symlink_metadata().is_ok() {
         return Err(already_exists(&target));
     }
-    std::fs::create_dir_all(into).map_err(|e| Error::io(into, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".dossier-archive-")
-        .tempdir_in(into)
-        .map_err(|e| Error::io(into, e))?;
+    let cannot = |e: std::io::Error| Error::Output {
+        dir: into.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(into).map_err(cannot)?;
+    // Dropped, or on Ctrl-C, the staging folder goes with everything in it.
+    let staging = output::Staging::new_in(into, ".dossier-archive-").map_err(cannot)?;
 
     // Render from the copy, not the original: what is archived is what was rendered.
-    let copy_dir = staging.path().join(BUNDLE_DIR);
-    for (rel, bytes) in &bundle_bytes {
-        write_file(&copy_dir.join(rel), bytes)?;
-    }
-    let copy = bundle::load(&copy_dir)?;
-    let (files, warnings) = contents(&copy, &bundle_bytes, opts)?;
-    for (rel, bytes) in &files {
-        if !rel.starts_with(&format!("{BUNDLE_DIR}/")) {
-            write_file(&staging.path().join(rel), bytes)?;
+    let copy = staging.hold(|stage| {
+        let copy_dir = stage.join(BUNDLE_DIR);
+        for (rel, bytes) in &bundle_bytes {
+            output::stop_if_interrupted()?;
+            write_file(&copy_dir.join(rel), bytes)?;
         }
-    }
+        Ok(bundle::load(&copy_dir)?)
+    })?;
+    // In memory only, so outside `hold`: Ctrl-C meanwhile removes the staging folder at once.
+    let (files, warnings) = contents(&copy, &bundle_bytes, opts)?;
     let header = Header {
         version: env!("CARGO_PKG_VERSION").to_string(),
         checklist: copy.checklist.id.clone(),
@@ -356,24 +358,29 @@ pub fn archive(input: &Path, into: &Path, opts: &ArchiveOptions) -> Result<Archi
         paper: opts.paper,
         justify: opts.justify,
     };
-    write_file(
-        &staging.path().join(MANIFEST),
-        manifest(&header, &files).as_bytes(),
-    )?;
-    sync_dir(staging.path());
+    staging.hold(|stage| {
+        for (rel, bytes) in &files {
+            if !rel.starts_with(&format!("{BUNDLE_DIR}/")) {
+                output::stop_if_interrupted()?;
+                write_file(&stage.join(rel), bytes)?;
+            }
+        }
+        write_file(&stage.join(MANIFEST), manifest(&header, &files).as_bytes())?;
+        sync_dir(stage);
+        Ok(())
+    })?;
 
     // rename(2) refuses to replace a non-empty folder, so even an archive that appeared
     // since the check above is never overwritten.
     if target.symlink_metadata().is_ok() {
         return Err(already_exists(&target));
     }
-    std::fs::rename(staging.path(), &target).map_err(|e| match e.kind() {
+    staging.persist(&target).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::DirectoryNotEmpty => {
             already_exists(&target)
         }
         _ => Error::io(&target, e),
     })?;
-    let _ = staging.keep();
     sync_dir(into);
     Ok(Archived {
         dir: target,

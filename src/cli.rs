@@ -145,7 +145,9 @@ pub fn main() -> i32 {
             };
         }
     };
-    match run(cli.command) {
+    let outcome = run(cli.command);
+    crate::output::wait_if_interrupted();
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprint!("{}", e.render());
@@ -420,6 +422,7 @@ fn archive(
         paper: paper_of(paper),
         justify: !ragged,
     };
+    crate::output::clean_up_on_interrupt()?;
     let done = crate::archive::archive(bundle, into, &opts)?;
     for w in &done.warnings {
         eprintln!("warning: {w}");

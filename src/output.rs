@@ -4,15 +4,15 @@
 //! system, so renames are atomic); only when all of them are written are they renamed into
 //! place, each earlier file moved aside first so that a failed rename puts them all back. A
 //! failed run removes its staging folder. Once [`clean_up_on_interrupt`] is installed, Ctrl-C
-//! or SIGTERM stops a write between files and removes the staging folder, or, if the files are
-//! already being renamed into place, lets that finish; then the process exits. Only SIGKILL
-//! or a crash can leave a hidden `.dossier-staging-*` folder behind; the files in place are
-//! never half-written.
+//! or SIGTERM removes every [`Staging`] folder, after waiting for a write in progress to stop
+//! between files (or, once its files are being renamed into place, to finish); then the
+//! process exits. Only SIGKILL or a crash can leave a hidden staging folder behind; the files
+//! in place are never half-written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::Error;
 
@@ -26,15 +26,23 @@ pub struct OutputFile {
 /// The exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report an interrupt).
 pub const INTERRUPTED: i32 = 130;
 
-/// Held by [`write_all`] from start to end: the interrupt handler waits for it.
-static WRITING: Mutex<()> = Mutex::new(());
-/// Set by the interrupt handler: [`write_all`] stops before the next file.
+/// The staging folders that exist now. Whoever writes into, reads from or renames a staging
+/// folder holds this lock, and so does the interrupt handler from the moment it runs until
+/// the process exits: neither ever sees the other's half-done work.
+static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Set by the interrupt handler: work holding [`STAGING`] stops before the next file.
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// Makes Ctrl-C and SIGTERM leave the output folder whole: a write in progress stops between
-/// files and cleans up (or, once renaming into place has begun, finishes), then the process
-/// exits with [`INTERRUPTED`]. For one-shot commands (`render`); a long-running command that
-/// handles Ctrl-C itself does not need it, because it lets [`write_all`] finish.
+fn staging_lock() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while writing leaves the list as it was: still right to clean up from.
+    STAGING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes Ctrl-C and SIGTERM leave output folders whole: a write in progress stops between
+/// files (or, once renaming into place has begun, finishes), every staging folder is
+/// removed, then the process exits with [`INTERRUPTED`]. For one-shot commands (`render`,
+/// `archive`); a long-running command that handles Ctrl-C itself does not need it, because
+/// it lets [`write_all`] finish.
 pub fn clean_up_on_interrupt() -> Result<(), Error> {
     // Once per process: `render A B C` writes several packets, and ctrlc takes one handler.
     static INSTALLED: Mutex<bool> = Mutex::new(false);
@@ -44,15 +52,100 @@ pub fn clean_up_on_interrupt() -> Result<(), Error> {
     }
     ctrlc::set_handler(|| {
         STOP.store(true, Ordering::SeqCst);
-        // Wait for a write in progress to stop and clean up; a panic while writing leaves
-        // nothing more to wait for.
-        let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
-        eprintln!("error: interrupted; the output folder was left as it was");
+        // Held until `exit`: nothing touches a staging folder after this.
+        let mut staging = staging_lock();
+        for dir in staging.drain(..) {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        // A write that was already renaming into place has finished, so the folder holds
+        // either what it held before or the complete new output.
+        eprintln!("error: interrupted; no half-written output was left");
         std::process::exit(INTERRUPTED);
     })
     .map_err(|e| Error::Render(format!("cannot handle Ctrl-C: {e}")))?;
     *installed = true;
     Ok(())
+}
+
+/// An error once Ctrl-C or SIGTERM has arrived: work stops at the next file.
+pub fn stop_if_interrupted() -> Result<(), Error> {
+    if STOP.load(Ordering::SeqCst) {
+        Err(Error::Render("interrupted".into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Once Ctrl-C or SIGTERM has arrived, never returns: the handler is removing the staging
+/// folders and exits with [`INTERRUPTED`]. The command's own outcome, an "interrupted" error
+/// most likely, would otherwise race it to the exit code.
+pub fn wait_if_interrupted() {
+    while STOP.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
+}
+
+/// A hidden folder beside an output, where it is put together before being renamed into
+/// place. Dropping it removes it, and so does Ctrl-C or SIGTERM once
+/// [`clean_up_on_interrupt`] is installed.
+#[derive(Debug)]
+pub struct Staging {
+    path: PathBuf,
+}
+
+impl Staging {
+    /// Makes an empty folder named `prefix` and a random suffix inside `dir`.
+    pub fn new_in(dir: &Path, prefix: &str) -> std::io::Result<Staging> {
+        let mut staging = staging_lock();
+        let path = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(dir)?
+            .keep();
+        staging.push(path.clone());
+        Ok(Staging { path })
+    }
+
+    /// Runs `f` on the folder; an interrupt meanwhile waits for `f` to return before it
+    /// removes the folder. `f` should call [`stop_if_interrupted`] between files; keep work
+    /// that only computes in memory outside, so that Ctrl-C is not kept waiting for it.
+    pub fn hold<T>(&self, f: impl FnOnce(&Path) -> Result<T, Error>) -> Result<T, Error> {
+        let _held = staging_lock();
+        stop_if_interrupted()?;
+        f(&self.path)
+    }
+
+    /// Renames the folder to `target`, which then is the finished output, no longer staging.
+    /// Like rename(2), fails if `target` is a folder that is not empty.
+    pub fn persist(self, target: &Path) -> std::io::Result<()> {
+        let mut staging = staging_lock();
+        if STOP.load(Ordering::SeqCst) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
+        }
+        std::fs::rename(&self.path, target)?;
+        staging.retain(|p| p != &self.path);
+        Ok(())
+    }
+
+    /// Removes the folder and everything in it, reporting a failure that dropping ignores.
+    pub fn remove(self) -> std::io::Result<()> {
+        let mut staging = staging_lock();
+        staging.retain(|p| p != &self.path);
+        std::fs::remove_dir_all(&self.path)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let mut staging = staging_lock();
+        // Gone from the list once persisted, removed, or cleaned up by the interrupt handler.
+        if let Some(i) = staging.iter().position(|p| p == &self.path) {
+            staging.remove(i);
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 /// Refuses to write when one of `files` would replace one of `protected` (the bundle's own
@@ -82,28 +175,24 @@ pub fn refuse_to_replace(
 
 /// Writes all `files` into `dir`, or none of them.
 pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
-    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
     let cannot = |e: std::io::Error| Error::Output {
         dir: dir.to_path_buf(),
         source: e,
     };
     std::fs::create_dir_all(dir).map_err(cannot)?;
     // Dropping `stage` removes the folder with whatever is in it, on every early return.
-    let stage = tempfile::Builder::new()
-        .prefix(".dossier-staging-")
-        .tempdir_in(dir)
-        .map_err(cannot)?;
-    stage_files(stage.path(), dir, files)?;
-    commit(stage.path(), dir, files)?;
-    stage.close().map_err(|e| Error::io(dir, e))
+    let stage = Staging::new_in(dir, ".dossier-staging-").map_err(cannot)?;
+    stage.hold(|path| {
+        stage_files(path, dir, files)?;
+        commit(path, dir, files)
+    })?;
+    stage.remove().map_err(|e| Error::io(dir, e))
 }
 
 /// Writes every file under `stage/new/`, stopping early on an interrupt.
 fn stage_files(stage: &Path, dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
     for f in files {
-        if STOP.load(Ordering::SeqCst) {
-            return Err(Error::Render("interrupted".into()));
-        }
+        stop_if_interrupted()?;
         let path = stage.join("new").join(&f.rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(dir.join(&f.rel), e))?;
@@ -215,5 +304,25 @@ mod tests {
             !names.iter().any(|n| n.starts_with(".dossier-staging")),
             "{names:?}"
         );
+    }
+
+    #[test]
+    fn a_staging_folder_goes_when_dropped_and_stays_once_persisted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dropped = Staging::new_in(dir.path(), ".dossier-test-").expect("made");
+        let path = dropped.path.clone();
+        std::fs::write(path.join("a"), "x").expect("write");
+        drop(dropped);
+        assert!(!path.exists());
+
+        let kept = Staging::new_in(dir.path(), ".dossier-test-").expect("made");
+        std::fs::write(kept.path.join("a"), "x").expect("write");
+        let target = dir.path().join("done");
+        kept.persist(&target).expect("renamed");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a")).expect("read"),
+            "x"
+        );
+        assert!(!staging_lock().iter().any(|p| p.starts_with(dir.path())));
     }
 }

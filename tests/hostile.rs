@@ -123,6 +123,113 @@ fn permissions_are_enforced() -> bool {
     fs::File::open(&probe).is_err()
 }
 
+/// The user `nobody`, whom root becomes to run dossier where permissions must apply.
+#[cfg(unix)]
+const NOBODY: u32 = 65534;
+
+/// Runs dossier as a user that file permissions apply to: this user, or, when the tests run
+/// as root (as CI does), `nobody` through util-linux's `setpriv`. Root reads and writes
+/// regardless of modes, so without this the permission tests would observe nothing.
+#[cfg(unix)]
+struct Unprivileged {
+    /// Set when running as root: dossier runs as `nobody`.
+    as_nobody: bool,
+    bin: PathBuf,
+    /// A copy of the binary when `nobody` cannot reach the one cargo built.
+    _copy: Option<tempfile::TempDir>,
+}
+
+#[cfg(unix)]
+impl Unprivileged {
+    fn new() -> Unprivileged {
+        let built = PathBuf::from(assert_cmd::cargo::cargo_bin!("dossier"));
+        if permissions_are_enforced() {
+            return Unprivileged {
+                as_nobody: false,
+                bin: built,
+                _copy: None,
+            };
+        }
+        let mut me = Unprivileged {
+            as_nobody: true,
+            bin: built.clone(),
+            _copy: None,
+        };
+        if !me
+            .command(&["--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            // The build folder may be closed to other users: run a copy from a folder
+            // everyone can enter.
+            let copy = tempfile::tempdir().expect("temp dir");
+            open_to_everyone(copy.path());
+            let bin = copy.path().join("dossier");
+            fs::copy(&built, &bin).expect("copy the binary");
+            me.bin = bin;
+            me._copy = Some(copy);
+        }
+        let works = me.command(&["--version"]).output();
+        if !works.as_ref().is_ok_and(|o| o.status.success()) {
+            panic!(
+                "running as root, and `setpriv --reuid={NOBODY}` (util-linux) cannot run dossier \
+                 as nobody, so permissions cannot be tested: {works:?}"
+            );
+        }
+        eprintln!("running dossier as nobody (uid {NOBODY}): this user is root");
+        me
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = if self.as_nobody {
+            let mut c = Command::new("setpriv");
+            c.args([
+                format!("--reuid={NOBODY}"),
+                format!("--regid={NOBODY}"),
+                "--clear-groups".to_string(),
+                "--".to_string(),
+            ])
+            .arg(&self.bin);
+            c
+        } else {
+            Command::new(&self.bin)
+        };
+        cmd.args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("dossier runs");
+        Run {
+            code: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Gives `path` to the user dossier runs as, so that its mode alone decides access.
+    fn give(&self, path: &Path) {
+        if self.as_nobody {
+            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).expect("chown");
+        }
+    }
+}
+
+/// Makes `dir` and everything below it readable (and folders enterable) by every user: temp
+/// folders are made 0700, which would shut `nobody` out before any mode under test applies.
+#[cfg(unix)]
+fn open_to_everyone(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).expect("chmod");
+    for entry in fs::read_dir(dir).expect("read_dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_dir() {
+            open_to_everyone(&entry.path());
+        } else {
+            fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+    }
+}
+
 // Size and resource limits -----------------------------------------------------------------
 
 #[test]
@@ -159,6 +266,91 @@ fn more_references_than_the_cap_are_refused() {
         "{}",
         run.stderr
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_readme_quotes_the_messages_of_the_caps() {
+    // Each cap made to refuse, and its message exactly as the README's Limits section quotes
+    // it: changing a cap or its wording without the README fails here.
+    let readme = fs::read_to_string(repo("README.md")).expect("README.md");
+    let limits = &readme[readme.find("## Limits").expect("a Limits section")..];
+    let limits = &limits[..limits[3..].find("\n## ").expect("a next section") + 3];
+
+    let big_yaml = tempfile::tempdir().expect("temp dir");
+    let file = fs::File::create(big_yaml.path().join("bundle.yaml")).expect("create");
+    file.set_len(50 * 1024 * 1024).expect("set_len");
+    drop(file);
+
+    let mut yaml = format!("{MINIMAL}references:\n");
+    for i in 0..2001 {
+        yaml.push_str(&format!("  - customer: Customer {i}\n"));
+    }
+    let many_references = temp_bundle(&yaml);
+
+    let big_diagram = temp_bundle(&format!(
+        "{MINIMAL}architecture:\n  diagram: diagrams/a.png\n"
+    ));
+    fs::create_dir(big_diagram.path().join("diagrams")).expect("mkdir");
+    let file = fs::File::create(big_diagram.path().join("diagrams/a.png")).expect("create");
+    file.set_len(40 * 1024 * 1024).expect("set_len");
+    drop(file);
+
+    let huge_png = bundle_with_diagram(&black_png(20_000, 20_000));
+    fs::rename(
+        huge_png.path().join("diagrams/architecture.png"),
+        huge_png.path().join("diagrams/a.png"),
+    )
+    .expect("rename");
+    let yaml = huge_png.path().join("bundle.yaml");
+    let text = fs::read_to_string(&yaml).expect("read");
+    fs::write(&yaml, text.replace("architecture.png", "a.png")).expect("write");
+
+    let pipe = tempfile::tempdir().expect("temp dir");
+    let made = Command::new("mkfifo")
+        .arg(pipe.path().join("bundle.yaml"))
+        .status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+
+    let cases: [(PathBuf, &str); 7] = [
+        (
+            big_yaml.path().to_path_buf(),
+            "is 50.0 MB; bundle.yaml may be at most 4 MB (put long documents in files and reference them)",
+        ),
+        (
+            pipe.path().join("bundle.yaml"),
+            "is not a regular file (a pipe or a device?); give the bundle's bundle.yaml",
+        ),
+        (
+            repo("tests/fixtures/invalid/alias-bomb"),
+            "invalid YAML: the document expands to more than 200000 values (aliases such as `*name` repeat whole subtrees); a bundle is far smaller",
+        ),
+        (
+            repo("tests/fixtures/invalid/deep-nesting"),
+            "invalid YAML: nested more than 32 levels deep; a bundle needs about six",
+        ),
+        (
+            many_references.path().to_path_buf(),
+            "references: 2001 references; a bundle may hold at most 2000",
+        ),
+        (
+            big_diagram.path().to_path_buf(),
+            "\"diagrams/a.png\" is 40 MB; a diagram may be at most 32 MB",
+        ),
+        (
+            huge_png.path().to_path_buf(),
+            "\"diagrams/a.png\" is too large (20000×20000 pixels); a diagram may have at most 25 megapixels and 12000 pixels per side: export it at a smaller size",
+        ),
+    ];
+    for (bundle, message) in cases {
+        let run = dossier(&["check", s(&bundle)]);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.stderr.contains(message), "{message}\n{}", run.stderr);
+        assert!(
+            limits.contains(message),
+            "the README does not quote: {message}"
+        );
+    }
 }
 
 /// A PNG of `width` × `height` 8-bit grey pixels, all black, built by hand so that even a
@@ -383,22 +575,22 @@ fn file_names_with_spaces_and_non_ascii_letters_are_accepted() {
 
 #[cfg(unix)]
 #[test]
-fn unreadable_files_are_reported_when_permissions_apply() {
+fn unreadable_files_are_reported_by_name() {
     use std::os::unix::fs::PermissionsExt;
-    if !permissions_are_enforced() {
-        // Running as root: chmod does not stop reads, so there is nothing to observe here.
-        // The pipe and folder cases below cover the same code paths' refusals.
-        eprintln!("skipped: this user can read files without read permission (root)");
-        return;
-    }
+    let user = Unprivileged::new();
     let tmp = temp_bundle(&format!(
         "{MINIMAL}references:\n  - customer: Globex Retail\n    documents: [docs/design.pdf]\n"
     ));
     fs::create_dir(tmp.path().join("docs")).expect("mkdir");
     let doc = tmp.path().join("docs/design.pdf");
     fs::write(&doc, "%PDF-1.4").expect("write");
+    open_to_everyone(tmp.path());
+    // Everything else is readable: the run gets as far as the document and no further.
+    let run = user.run(&["check", s(tmp.path())]);
+    assert_eq!(run.code, Some(1), "readable, with gaps: {}", run.stderr);
+
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let run = dossier(&["check", s(tmp.path())]);
+    let run = user.run(&["check", s(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains(
@@ -407,13 +599,25 @@ fn unreadable_files_are_reported_when_permissions_apply() {
         "{}",
         run.stderr
     );
-
-    let yaml = tmp.path().join("bundle.yaml");
-    fs::set_permissions(&yaml, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let run = dossier(&["check", s(tmp.path())]);
+    let out = tempfile::tempdir().expect("temp dir");
+    open_to_everyone(out.path());
+    user.give(out.path());
+    let run = user.run(&["render", s(tmp.path()), "--out", s(out.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains("cannot be read: permission denied"),
+        run.stderr.contains("\"docs/design.pdf\" cannot be read"),
+        "{}",
+        run.stderr
+    );
+    assert!(snapshot(out.path()).is_empty(), "render wrote nothing");
+
+    fs::set_permissions(&doc, fs::Permissions::from_mode(0o644)).expect("chmod");
+    let yaml = tmp.path().join("bundle.yaml");
+    fs::set_permissions(&yaml, fs::Permissions::from_mode(0o000)).expect("chmod");
+    let run = user.run(&["check", s(tmp.path())]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(s(&yaml)) && run.stderr.contains("cannot be read: permission denied"),
         "{}",
         run.stderr
     );
@@ -589,33 +793,33 @@ fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
     );
     assert_eq!(fs::read_to_string(&blocker).expect("read"), "a file");
 
-    if !permissions_are_enforced() {
-        eprintln!(
-            "skipped the read-only folder: this user writes regardless of permissions (root)"
-        );
-        return;
-    }
+    // A folder its owner made read-only; as root the owner is `nobody`, who runs dossier.
+    let user = Unprivileged::new();
     let out = out_with_good_packet();
+    let bundle = copy_sample("northwind-vision");
+    open_to_everyone(bundle.path());
+    open_to_everyone(out.path());
+    user.give(out.path());
     let before = snapshot(out.path());
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o555)).expect("chmod");
-    let run = dossier(&[
+    let render = user.run(&[
         "render",
-        s(&repo("samples/northwind-vision")),
+        s(bundle.path()),
         "--out",
         s(out.path()),
         "--format",
         "md,html",
     ]);
+    let archive = user.run(&["archive", s(bundle.path()), "--into", s(out.path())]);
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o755)).expect("chmod back");
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "error: cannot write into the output folder {}: permission denied",
-            out.path().display()
-        )),
-        "{}",
-        run.stderr
+    let message = format!(
+        "error: cannot write into the output folder {}: permission denied; nothing was written",
+        out.path().display()
     );
+    for (what, run) in [("render", render), ("archive", archive)] {
+        assert_eq!(run.code, Some(2), "{what}: {}", run.stderr);
+        assert!(run.stderr.contains(&message), "{what}: {}", run.stderr);
+    }
     assert_eq!(snapshot(out.path()), before);
 }
 
@@ -738,4 +942,308 @@ fn an_interrupted_render_leaves_no_half_written_files() {
         );
     }
     eprintln!("signalled while the staging folder existed: {caught_staging}");
+}
+
+/// Hidden folders dossier works in (`.dossier-staging-*`, `.dossier-archive-*`).
+fn hidden_work_folders(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .expect("read_dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dossier-"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
+    let bundle = big_bundle(40);
+    let bin = assert_cmd::cargo::cargo_bin!("dossier");
+    // The archive folder holds another partner's archive and a file of the user's.
+    let into = tempfile::tempdir().expect("temp dir");
+    fs::write(into.path().join("notes.txt"), "mine").expect("write");
+    let run = dossier(&[
+        "archive",
+        s(&repo("samples/northwind-vision")),
+        "--into",
+        s(into.path()),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let before = snapshot(into.path());
+
+    let mut caught_working = 0;
+    for (attempt, sig) in ["INT", "TERM", "INT", "TERM"].iter().enumerate() {
+        let mut child = Command::new(bin)
+            .args(["archive", s(bundle.path()), "--into", s(into.path())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Signal once the staging folder exists: while the bundle is copied into it, or
+        // (mostly) while the packet is rendered in memory with the folder already made.
+        let started = Instant::now();
+        let mut signalled = false;
+        while started.elapsed() < Duration::from_secs(120) {
+            if child.try_wait().expect("try_wait").is_some() {
+                break;
+            }
+            if !hidden_work_folders(into.path()).is_empty() {
+                signal(child.id(), sig);
+                signalled = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let status = child.wait().expect("wait");
+        let left = hidden_work_folders(into.path());
+        assert!(
+            left.is_empty(),
+            "attempt {attempt}: SIG{sig} left {left:?} ({status:?})"
+        );
+        let now = snapshot(into.path());
+        if now == before {
+            assert!(
+                signalled,
+                "attempt {attempt}: archive finished but wrote nothing"
+            );
+            assert_eq!(
+                status.code(),
+                Some(130),
+                "attempt {attempt}: SIG{sig} is handled, not fatal"
+            );
+            caught_working += 1;
+        } else {
+            // The signal came after the archive was renamed into place: it must be whole.
+            let made: Vec<String> = fs::read_dir(into.path())
+                .expect("read_dir")
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && !before.contains_key(&format!("{}/", name_of(p))))
+                .map(|p| s(&p).to_string())
+                .collect();
+            assert_eq!(made.len(), 1, "attempt {attempt}: {made:?}");
+            let verified = dossier(&["verify", &made[0]]);
+            assert_eq!(
+                verified.code,
+                Some(0),
+                "attempt {attempt}: {}",
+                verified.stderr
+            );
+            fs::remove_dir_all(&made[0]).expect("rm");
+            assert_eq!(snapshot(into.path()), before, "attempt {attempt}");
+        }
+        eprintln!("attempt {attempt}: SIG{sig}, exit {status:?}");
+    }
+    // The folder exists for the whole render of a large bundle: most signals land there.
+    assert!(caught_working > 0, "no signal arrived while archiving");
+}
+
+fn name_of(p: &Path) -> String {
+    p.file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+// Network and credentials ---------------------------------------------------------------------
+
+/// Whether `program args… true` runs: `unshare` and `strace` may be missing, or refused by a
+/// container's seccomp profile.
+#[cfg(unix)]
+fn wrapper_works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .arg("true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(unix)]
+#[test]
+fn render_and_archive_need_no_network_and_read_no_credentials() {
+    use std::os::unix::process::CommandExt;
+
+    // HOME is an empty folder but for traps: the files where AWS SDKs, git, curl, docker and
+    // ssh keep credentials are named pipes. Opening one to read it would block for good, so
+    // a dossier that looked at any of them would never finish.
+    let home = tempfile::tempdir().expect("temp dir");
+    let traps = [
+        ".aws/credentials",
+        ".aws/config",
+        ".netrc",
+        ".git-credentials",
+        ".docker/config.json",
+        ".ssh/id_ed25519",
+        ".config/gcloud/credentials.db",
+    ];
+    for rel in traps {
+        let path = home.path().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        let made = Command::new("mkfifo").arg(&path).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {rel}");
+    }
+    let bundle = copy_sample("acme-forecast");
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("packet");
+    let into = work.path().join("archives");
+    let trace = work.path().join("trace");
+
+    // Empty network namespace where the kernel allows one; `-r` maps this user to root in a
+    // new user namespace, which is what an unprivileged user needs for `-n`.
+    let unshare: Option<&[&str]> = [&["-n"][..], &["-rn"][..]]
+        .into_iter()
+        .find(|args| wrapper_works("unshare", args));
+    let strace_args = [
+        "-f",
+        "-qq",
+        "-e",
+        "trace=network,open,openat,openat2,creat",
+        "-o",
+        s(&trace),
+    ];
+    let strace = wrapper_works("strace", &["-f", "-o", "/dev/null"]);
+    eprintln!(
+        "network namespace: {}; strace: {}",
+        if unshare.is_some() {
+            "empty"
+        } else {
+            "unavailable, junk proxies only"
+        },
+        if strace {
+            "traced"
+        } else {
+            "unavailable, traps only"
+        }
+    );
+
+    let bin = assert_cmd::cargo::cargo_bin!("dossier");
+    let run = |args: &[&str]| -> (Option<i32>, String) {
+        let mut cmd = match unshare {
+            Some(u) => {
+                let mut c = Command::new("unshare");
+                c.args(u);
+                c
+            }
+            None => Command::new("env"),
+        };
+        if strace {
+            cmd.arg("strace").args(strace_args);
+        }
+        cmd.arg(bin).args(args);
+        // Nothing of the caller's environment but PATH; everything a library could take for
+        // network or credential settings is junk that would fail if used.
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_CACHE_HOME", home.path().join(".cache"))
+            .env("AWS_ACCESS_KEY_ID", "AKIAJUNKJUNKJUNKJUNK")
+            .env("AWS_SECRET_ACCESS_KEY", "junk/junk/junk")
+            .env("AWS_SESSION_TOKEN", "junk")
+            .env("AWS_PROFILE", "junk")
+            .env("AWS_REGION", "xx-junk-1")
+            .env("AWS_DEFAULT_REGION", "xx-junk-1")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.path().join(".aws/credentials"),
+            )
+            .env("AWS_CONFIG_FILE", home.path().join(".aws/config"))
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9")
+            .env("SSL_CERT_FILE", home.path().join(".netrc"))
+            .env("NO_PROXY", "")
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for proxy in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+        ] {
+            cmd.env(proxy, "http://127.0.0.1:9");
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        let started = Instant::now();
+        while child.try_wait().expect("try_wait").is_none() {
+            if started.elapsed() > Duration::from_secs(120) {
+                // The process group holds only what this test started.
+                let _ = Command::new("kill")
+                    .args(["-KILL", &format!("-{}", child.id())])
+                    .status();
+                let _ = child.wait();
+                panic!("dossier {args:?} never finished: did it open a credentials file?");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().expect("output");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if strace {
+            let trace = fs::read_to_string(&trace).expect("strace wrote its trace");
+            let home = s(home.path());
+            for line in trace.lines() {
+                // "PID call(args) = result", or "PID <... call resumed>…" when -f interleaves.
+                let call = line
+                    .split_once(' ')
+                    .map_or(line, |(_, rest)| rest.trim_start());
+                let call = call.strip_prefix("<... ").unwrap_or(call);
+                let name: String = call
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if name.is_empty() {
+                    continue; // signals and exits
+                }
+                assert!(
+                    ["open", "openat", "openat2", "creat"].contains(&name.as_str()),
+                    "dossier {args:?} made a network call: {line}"
+                );
+                assert!(
+                    !(call.contains(home)
+                        || call.contains("/.aws/")
+                        || call.contains("/.ssh/")
+                        || call.contains("credentials")
+                        || call.contains(".netrc")),
+                    "dossier {args:?} opened something credential-like: {line}"
+                );
+            }
+            // The trace is real: it saw the bundle being read.
+            assert!(trace.contains("bundle.yaml"), "{trace}");
+        }
+        (output.status.code(), stderr)
+    };
+
+    let (code, stderr) = run(&["render", s(bundle.path()), "--out", s(&out)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for file in ["packet.md", "packet.html", "packet.pdf"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let (code, stderr) = run(&["archive", s(bundle.path()), "--into", s(&into)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let archive = fs::read_dir(&into)
+        .expect("read_dir")
+        .next()
+        .expect("an archive")
+        .expect("entry")
+        .path();
+    let (code, stderr) = run(&["verify", s(&archive)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Nothing was written into HOME either (listed, not read: the traps would block).
+    fn names(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).expect("read_dir").filter_map(Result::ok) {
+            let path = entry.path();
+            if entry.file_type().expect("type").is_dir() {
+                names(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("inside");
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut in_home = Vec::new();
+    names(home.path(), home.path(), &mut in_home);
+    in_home.retain(|k| !traps.contains(&k.as_str()));
+    assert!(in_home.is_empty(), "{in_home:?}");
 }
