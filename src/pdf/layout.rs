@@ -316,7 +316,7 @@ pub(crate) fn layout_with(
     let body = flow.body(&blocks[first_h2..], blocks, ctx);
     chunks.extend(body);
 
-    let (mut pages, anchors) = paginate(&chunks, &geo)?;
+    let (mut pages, anchors) = paginate(chunks, &geo)?;
     // The section in force on each page (the last H2 that starts on or before it).
     let mut section_of_page: Vec<String> = vec![String::new(); pages.len()];
     for h in collect_headings(blocks).iter().filter(|h| h.level == 2) {
@@ -376,7 +376,13 @@ fn collect_headings(blocks: &[Block]) -> Vec<HeadingMark> {
 
 /// Fills pages with chunks, honouring keep-with-next groups, forced breaks and repeated
 /// table heads. Returns the pages and where each anchor landed.
-pub(crate) fn paginate(chunks: &[Chunk], geo: &Geometry) -> Result<(Vec<Page>, Anchors), PdfError> {
+pub(crate) fn paginate(
+    chunks: Vec<Chunk>,
+    geo: &Geometry,
+) -> Result<(Vec<Page>, Anchors), PdfError> {
+    // Chunks are taken out as they are placed: their items move onto the pages.
+    let mut chunks = chunks;
+    let chunks = chunks.as_mut_slice();
     let body = geo.body_height();
     let mut state = Pager {
         pages: vec![Page::default()],
@@ -397,7 +403,7 @@ pub(crate) fn paginate(chunks: &[Chunk], geo: &Geometry) -> Result<(Vec<Page>, A
         }
         let need = group_height(&chunks[i..=j], state.empty);
         if state.cursor + need <= body + text_eps() {
-            for c in &chunks[i..=j] {
+            for c in &mut chunks[i..=j] {
                 state.place(c);
             }
             i = j + 1;
@@ -414,7 +420,7 @@ pub(crate) fn paginate(chunks: &[Chunk], geo: &Geometry) -> Result<(Vec<Page>, A
             if state.cursor + need > body + text_eps() {
                 break;
             }
-            state.place(&chunks[i]);
+            state.place(&mut chunks[i]);
             i += 1;
             placed = true;
         }
@@ -472,12 +478,12 @@ impl Pager {
         self.empty = true;
     }
 
-    fn place(&mut self, chunk: &Chunk) {
+    fn place(&mut self, chunk: &mut Chunk) {
         if self.empty
             && let Some(head) = &chunk.header
         {
             let head = head.clone();
-            self.put(&head, Pt::ZERO, true);
+            self.put(head.items.iter().cloned(), &head, Pt::ZERO, true);
         }
         let gap = if self.empty {
             Pt::ZERO
@@ -485,16 +491,17 @@ impl Pager {
             chunk.space_before
         };
         let at_top = self.empty;
-        self.put(chunk, gap, at_top);
+        let items = std::mem::take(&mut chunk.items);
+        self.put(items.into_iter(), chunk, gap, at_top);
     }
 
-    fn put(&mut self, chunk: &Chunk, gap: Pt, at_top: bool) {
+    /// Puts `items` (the chunk's own, or a clone of a repeated head's) on the page.
+    fn put(&mut self, items: impl Iterator<Item = Item>, chunk: &Chunk, gap: Pt, at_top: bool) {
         let y0 = self.cursor + gap;
         let page_index = self.pages.len() - 1;
         let origin = self.top + y0;
         let page = &mut self.pages[page_index];
-        for item in &chunk.items {
-            let mut item = item.clone();
+        for mut item in items {
             // Decorations that reach up into the dropped gap (quote bars) stop at the page top.
             if at_top
                 && let Item::Rect { y, h, .. } = &mut item
@@ -2410,7 +2417,7 @@ mod tests {
     #[test]
     fn pages_break_when_full() {
         let chunks: Vec<Chunk> = (0..10).map(|i| marked(15.0, i)).collect();
-        let (pages, _) = paginate(&chunks, &small_geo(60.0)).expect("fits");
+        let (pages, _) = paginate(chunks.clone(), &small_geo(60.0)).expect("fits");
         assert_eq!(page_of_each(&pages), vec![4, 4, 2]);
     }
 
@@ -2423,7 +2430,7 @@ mod tests {
         para[0].keep_with_next = true;
         para[3].keep_with_next = true;
         chunks.extend(para);
-        let (pages, _) = paginate(&chunks, &small_geo(40.0)).expect("fits");
+        let (pages, _) = paginate(chunks.clone(), &small_geo(40.0)).expect("fits");
         assert_eq!(ids(&pages[0]), vec![0, 1, 2]);
         assert_eq!(ids(&pages[1]), vec![3, 4, 5]);
         // …and the widow rule keeps the last two lines together.
@@ -2437,7 +2444,7 @@ mod tests {
         heading.keep_with_next = true;
         chunks.push(heading);
         chunks.push(marked(10.0, 4));
-        let (pages, _) = paginate(&chunks, &small_geo(40.0)).expect("fits");
+        let (pages, _) = paginate(chunks.clone(), &small_geo(40.0)).expect("fits");
         assert_eq!(ids(&pages[0]), vec![0, 1, 2]);
         assert_eq!(ids(&pages[1]), vec![3, 4]);
     }
@@ -2450,7 +2457,7 @@ mod tests {
         b.anchors.push("ref-1".into());
         let chunks = vec![marked(10.0, 0), b];
         let geo = small_geo(400.0);
-        let (pages, anchors) = paginate(&chunks, &geo).expect("fits");
+        let (pages, anchors) = paginate(chunks.clone(), &geo).expect("fits");
         assert_eq!(pages.len(), 2);
         assert_eq!(anchors["ref-1"], (1, geo.top));
     }
@@ -2469,7 +2476,7 @@ mod tests {
             row.header = Some(header.clone());
             chunks.push(row);
         }
-        let (pages, _) = paginate(&chunks, &small_geo(40.0)).expect("fits");
+        let (pages, _) = paginate(chunks.clone(), &small_geo(40.0)).expect("fits");
         assert_eq!(ids(&pages[0]), vec![100, 0, 1]);
         assert_eq!(ids(&pages[1]), vec![100, 2, 3]);
         assert_eq!(ids(&pages[2]), vec![100, 4, 5]);
@@ -2488,7 +2495,7 @@ mod tests {
         };
         let mut chunks: Vec<Chunk> = (0..5).map(|i| marked(10.0, i)).collect();
         chunks.iter_mut().for_each(closing);
-        let (pages, _) = paginate(&chunks, &small_geo(30.0)).expect("fits");
+        let (pages, _) = paginate(chunks.clone(), &small_geo(30.0)).expect("fits");
         assert_eq!(ids(&pages[0]), vec![0, 1, 2, 99]);
         // The document's last chunk closes nothing: its own rule ends the table.
         assert_eq!(ids(&pages[1]), vec![3, 4]);
@@ -2590,7 +2597,7 @@ mod tests {
     #[test]
     fn content_taller_than_a_page_is_an_error() {
         let chunks = vec![marked(10.0, 0), marked(500.0, 1)];
-        let err = paginate(&chunks, &small_geo(100.0)).expect_err("cannot fit");
+        let err = paginate(chunks.clone(), &small_geo(100.0)).expect_err("cannot fit");
         assert!(matches!(err, PdfError::DoesNotFit(_)), "{err}");
     }
 
@@ -2600,7 +2607,7 @@ mod tests {
         for c in &mut chunks {
             c.keep_with_next = true;
         }
-        let (pages, _) = paginate(&chunks, &small_geo(30.0)).expect("fits");
+        let (pages, _) = paginate(chunks.clone(), &small_geo(30.0)).expect("fits");
         assert_eq!(pages.len(), 3);
     }
 

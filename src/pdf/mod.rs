@@ -140,6 +140,7 @@ pub fn render(
         page_of = learnt;
         laid = layout::layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)?;
     }
+    drop(memo);
 
     let info = draw::DocInfo {
         title: opts.title.clone(),
