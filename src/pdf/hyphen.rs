@@ -11,13 +11,23 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use hyphenation::{Hyphenator as _, Language, Load, Standard};
 
-/// A loaded dictionary for one language; cheap to clone.
+/// A loaded dictionary for one language, with the words it has hyphenated; cheap to clone.
 #[derive(Clone)]
-pub(crate) struct Dictionary(Arc<Standard>);
+pub(crate) struct Dictionary(Arc<Patterns>);
+
+struct Patterns {
+    standard: Standard,
+    /// Word → break points. Prose repeats its words: most lookups hit.
+    seen: Mutex<HashMap<Box<str>, Box<[usize]>>>,
+}
+
+/// Words remembered per dictionary; beyond this (a bundle of random letters) points are
+/// computed without remembering them.
+const MAX_REMEMBERED: usize = 200_000;
 
 impl std::fmt::Debug for Dictionary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Dictionary({})", self.0.language().code())
+        write!(f, "Dictionary({})", self.0.standard.language().code())
     }
 }
 
@@ -48,9 +58,12 @@ pub(crate) fn dictionary(lang: Language) -> Option<Dictionary> {
     let mut map = loaded.lock().ok()?;
     map.entry(lang)
         .or_insert_with(|| {
-            Standard::from_embedded(lang)
-                .ok()
-                .map(|d| Dictionary(Arc::new(d)))
+            Standard::from_embedded(lang).ok().map(|standard| {
+                Dictionary(Arc::new(Patterns {
+                    standard,
+                    seen: Mutex::default(),
+                }))
+            })
         })
         .clone()
 }
@@ -63,17 +76,28 @@ pub(crate) fn points(dict: &Dictionary, word: &str) -> Vec<usize> {
     if !plain {
         return Vec::new();
     }
+    if let Ok(seen) = dict.0.seen.lock()
+        && let Some(points) = seen.get(word)
+    {
+        return points.to_vec();
+    }
     let lower = word.to_lowercase();
     // Lower-casing can change byte lengths (rarely): then offsets would not line up.
     if lower.chars().count() != word.chars().count() {
         return Vec::new();
     }
-    let hyphenated = dict.0.hyphenate(&lower);
-    hyphenated
+    let hyphenated = dict.0.standard.hyphenate(&lower);
+    let points: Vec<usize> = hyphenated
         .breaks
         .iter()
         .map(|&byte| lower[..byte].chars().count())
-        .collect()
+        .collect();
+    if let Ok(mut seen) = dict.0.seen.lock()
+        && seen.len() < MAX_REMEMBERED
+    {
+        seen.insert(word.into(), points.as_slice().into());
+    }
+    points
 }
 
 #[cfg(test)]
