@@ -173,6 +173,9 @@ const STRETCH: f32 = 0.5;
 const SHRINK: f32 = 0.33;
 /// Demerits for ending a line at a hyphen (TeX's \hyphenpenalty 50, squared, plus change).
 const HYPHEN_DEMERITS: f32 = 2500.0;
+/// Extra demerits when the last line but one of a paragraph ends in a hyphen (TeX's
+/// \finalhyphendemerits): a word split just before a short last line reads badly.
+const FINAL_HYPHEN_DEMERITS: f32 = 5000.0;
 /// Hyphenated lines allowed in a row (explicit hyphens as in "multi-|tenant" count too).
 const MAX_HYPHENS: usize = 2;
 
@@ -301,7 +304,12 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
                     (true, h) if h < MAX_HYPHENS => (h + 1, HYPHEN_DEMERITS * 4.0),
                     (true, _) => continue,
                 };
-                let cand = best[i][h] + demerits + extra;
+                let last_after_hyphen = if is_last && h > 0 {
+                    FINAL_HYPHEN_DEMERITS
+                } else {
+                    0.0
+                };
+                let cand = best[i][h] + demerits + extra + last_after_hyphen;
                 if cand < best[j][next] {
                     best[j][next] = cand;
                     from[j][next] = (i, h);
@@ -914,6 +922,41 @@ pub(crate) mod tests {
         let texts: Vec<String> = lines.iter().map(line_text).collect();
         assert_eq!(texts, ["abcdeabcde-", "abcdeabcde"]);
         assert_eq!(lines[0].width, Pt(53.0));
+    }
+
+    #[test]
+    fn the_last_line_does_not_follow_a_hyphen_when_spacing_allows() {
+        // Twelve words and a two-syllable one. Breaking "a-bcdef" fills the first line
+        // exactly but leaves a hyphen on the last line but one; not breaking it stretches
+        // the first line's spaces by 0.79 of their stretch, which is better than that.
+        let space = || {
+            Atom::Space(Piece {
+                style: style(),
+                glyphs: glyphs(" ", 3.0),
+            })
+        };
+        let word = |t: &str| {
+            Atom::Word(vec![Piece {
+                style: style(),
+                glyphs: glyphs(t, 5.0),
+            }])
+        };
+        let mut atoms = Vec::new();
+        for _ in 0..12 {
+            atoms.extend([word("abcde"), space()]);
+        }
+        atoms.extend([
+            word("a"),
+            Atom::Hyphen(Piece {
+                style: style(),
+                glyphs: glyphs("-", 5.0),
+            }),
+            word("bcdef"),
+        ]);
+        let lines = break_justified(&atoms, Pt(346.0));
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts.len(), 2);
+        assert_eq!(texts[1], "abcdef", "{texts:?}");
     }
 
     #[test]
