@@ -307,3 +307,53 @@ fn font_dirs_add_fallback_faces() {
     let with = render(md, &BTreeMap::new(), &opts).expect("renders");
     assert!(with.warnings.is_empty(), "{:?}", with.warnings);
 }
+
+/// Glyphs drawn on all pages: the two-byte codes in the content streams' TJ arrays.
+fn drawn_glyphs(path: &Path) -> usize {
+    let qdf = path.with_extension("qdf.pdf");
+    let out = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(path)
+        .arg(&qdf)
+        .output()
+        .expect("qpdf must be installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&std::fs::read(&qdf).expect("qdf")).into_owned();
+    text.split("%% Contents for page")
+        .skip(1)
+        .map(|page| {
+            let body = &page[..page.find("endstream").expect("stream end")];
+            body.split('<')
+                .skip(1)
+                .filter(|s| s.find('>') == Some(4))
+                .count()
+        })
+        .sum()
+}
+
+#[test]
+fn ligatures_are_drawn_and_extract_as_letters() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pdf_ligatures");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let write = |name: &str, body: &str| {
+        let md = format!("# T\n\n## A\n\n{body}\n");
+        let out = render(&md, &BTreeMap::new(), &options()).expect("renders");
+        let path = dir.join(name);
+        std::fs::write(&path, &out.bytes).expect("write pdf");
+        path
+    };
+    let with = write("ligatures.pdf", "office workflow fit");
+    // The same number of letters, none of them forming a ligature.
+    let without = write("no-ligatures.pdf", "oxxxce workxlow xit");
+    let text = tool("pdftotext", &[], &with);
+    assert!(text.contains("office workflow fit"), "{text}");
+    // ffi, fl and fi each drawn as one glyph: four glyphs fewer.
+    assert_eq!(drawn_glyphs(&without) - drawn_glyphs(&with), 4);
+    // The ToUnicode map gives the ffi glyph all three letters (UTF-16BE).
+    let qdf = std::fs::read(with.with_extension("qdf.pdf")).expect("qdf");
+    assert!(String::from_utf8_lossy(&qdf).contains("<006600660069>"));
+}

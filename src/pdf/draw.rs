@@ -97,7 +97,8 @@ pub(crate) fn draw(
                             gid: sub.remap.get(&g.gid).copied().unwrap_or(0),
                             // TJ numbers are thousandths of an em, positive to the left.
                             offset: -((g.extra + g.kern).0 / size.0) * 1000.0,
-                            cid: Some(g.ch.to_string()),
+                            // A ligature maps to all its characters ("fi").
+                            cid: Some(g.chars().collect()),
                         })
                         .collect();
                     ops.push(Op::SetTextMatrix {

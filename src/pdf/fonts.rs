@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use allsorts::binary::read::ReadScope;
 use allsorts::font::MatchingPresentation;
 use allsorts::font_data::{DynamicFontTableProvider, FontData};
-use allsorts::gsub::FeatureMask;
+use allsorts::gsub::{Feature, FeatureMask, GlyphOrigin, RawGlyph, RawGlyphFlags};
 
 use super::PdfError;
 use super::length::Pt;
@@ -81,7 +81,8 @@ const SHIPPED: [(&str, &[u8]); 7] = [
     ("DejaVuSans", include_bytes!("../../fonts/DejaVuSans.ttf")),
 ];
 
-/// An allsorts view of a shipped face, used only for its pair kerning (GPOS `kern`).
+/// An allsorts view of a shipped face, used for its pair kerning (GPOS `kern`) and its
+/// standard ligatures (GSUB `liga`).
 type Kerner = Mutex<allsorts::Font<DynamicFontTableProvider<'static>>>;
 
 /// One font face: its program and the two tables layout needs (cmap and advances).
@@ -94,6 +95,8 @@ pub(crate) struct Face {
     units_per_em: f32,
     /// Only the shipped faces kern: their bytes live for the whole program.
     kerner: Option<Kerner>,
+    /// The face's glyph for each standard ligature it has, at most one ligature per glyph.
+    ligatures: Vec<(u16, Ligature)>,
 }
 
 impl std::fmt::Debug for Face {
@@ -108,6 +111,60 @@ fn kerner(bytes: &'static [u8]) -> Option<Kerner> {
     let data = ReadScope::new(bytes).read::<FontData<'static>>().ok()?;
     let provider = data.table_provider(0).ok()?;
     allsorts::Font::new(provider).ok().map(Mutex::new)
+}
+
+/// The standard ligatures (OpenType `liga`) that shaping may form, as the text each stands
+/// for. Only these: each becomes a ToUnicode entry of several characters, and other `liga`
+/// substitutions (DejaVu's Arabic lam-alef) are left to the fonts' plain glyphs.
+const LIGATURES: [&str; 5] = ["ff", "fi", "fl", "ffi", "ffl"];
+
+/// A standard ligature: one glyph standing for the characters of one of [`LIGATURES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ligature(u8);
+
+impl Ligature {
+    /// The characters the ligature stands for.
+    pub(crate) fn text(self) -> &'static str {
+        LIGATURES[usize::from(self.0)]
+    }
+}
+
+/// The characters a glyph stands for: `ch`, or all of a ligature's (`ch` is its first).
+pub(crate) fn glyph_chars(ch: char, lig: Option<Ligature>) -> impl Iterator<Item = char> {
+    let rest = lig.map_or("", |l| &l.text()[1..]);
+    std::iter::once(ch).chain(rest.chars())
+}
+
+/// Whether `a` followed by `b` may form part of a standard ligature.
+pub(crate) fn may_ligate(a: char, b: char) -> bool {
+    LIGATURES.iter().any(|l| {
+        let l: Vec<char> = l.chars().collect();
+        l.windows(2).any(|w| w == [a, b])
+    })
+}
+
+/// Which glyph a face forms for each standard ligature, decided by shaping each alone, so
+/// it depends on the font only. A glyph that two sequences map to stays with the first: one
+/// glyph, one ToUnicode string.
+fn ligature_glyphs(kerner: &Kerner) -> Vec<(u16, Ligature)> {
+    let Ok(mut font) = kerner.lock() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u16, Ligature)> = Vec::new();
+    for (i, text) in LIGATURES.iter().enumerate() {
+        let raw = font.map_glyphs(text, allsorts::tag::LATN, MatchingPresentation::NotRequired);
+        let mask = FeatureMask::from(Feature::LIGA);
+        let Ok(infos) = font.shape(raw, allsorts::tag::LATN, None, mask, &[], None, false) else {
+            continue;
+        };
+        if let [info] = infos.as_slice()
+            && info.glyph.ligature()
+            && !out.iter().any(|(g, _)| *g == info.glyph.glyph_index)
+        {
+            out.push((info.glyph.glyph_index, Ligature(i as u8)));
+        }
+    }
+    out
 }
 
 impl Face {
@@ -125,35 +182,77 @@ impl Face {
             units_per_em: f32::from(parsed.units_per_em.max(1)),
             bytes,
             kerner: None,
+            ligatures: Vec::new(),
         })
     }
 
-    /// Pair-kerning adjustments (font units) after each of `glyphs`, which must be this
-    /// face's glyphs for `text`. All zero if the face does not kern or shaping disagrees.
-    fn kerning(&self, text: &str, glyphs: &[u16]) -> Vec<i16> {
-        let none = vec![0; glyphs.len()];
-        let Some(kerner) = &self.kerner else {
-            return none;
+    /// Shapes a run of this face's glyphs with allsorts: pair kerning, and the standard
+    /// ligatures if `liga`. `None` if the face does not shape or shaping did something else
+    /// (a substitution that is not a standard ligature): then the run stays as it is.
+    fn shape_run(&self, run: &[Glyph], liga: bool) -> Option<Vec<Shaped>> {
+        let mut font = self.kerner.as_ref()?.lock().ok()?;
+        let text: String = run.iter().flat_map(Glyph::chars).collect();
+        let script = script_of(&text);
+        // Our own glyph choices go in (allsorts' cmap lookup could differ, e.g. for NBSP).
+        let raw: Vec<RawGlyph<()>> = run
+            .iter()
+            .map(|g| RawGlyph {
+                unicodes: g.chars().collect(),
+                glyph_index: g.gid,
+                liga_component_pos: 0,
+                glyph_origin: GlyphOrigin::Char(g.ch),
+                flags: RawGlyphFlags::empty(),
+                variation: None,
+                extra_data: (),
+            })
+            .collect();
+        let mask = if liga {
+            FeatureMask::from(Feature::LIGA)
+        } else {
+            FeatureMask::empty()
         };
-        let Ok(mut font) = kerner.lock() else {
-            return none;
-        };
-        let script = script_of(text);
-        let raw = font.map_glyphs(text, script, MatchingPresentation::NotRequired);
-        // Only kerning: no ligatures or substitutions, so glyphs stay one per character.
-        let infos = match font.shape(raw, script, None, FeatureMask::empty(), &[], None, true) {
+        let infos = match font.shape(raw, script, None, mask, &[], None, true) {
             Ok(i) => i,
             Err((_, i)) => i,
         };
-        if infos.len() != glyphs.len()
-            || infos
-                .iter()
-                .zip(glyphs)
-                .any(|(i, g)| i.glyph.glyph_index != *g)
-        {
-            return none;
+        let mut out = Vec::with_capacity(infos.len());
+        let mut rest = run;
+        for info in &infos {
+            let gid = info.glyph.glyph_index;
+            let (lig, n) = if info.glyph.ligature() {
+                let &(_, lig) = self.ligatures.iter().find(|(g, _)| *g == gid)?;
+                // The run glyphs it replaces must spell exactly the ligature's text.
+                let mut spelled = String::new();
+                let mut n = 0;
+                while spelled.len() < lig.text().len() {
+                    spelled.extend(rest.get(n)?.chars());
+                    n += 1;
+                }
+                if spelled != lig.text() {
+                    return None;
+                }
+                (Some(lig), n)
+            } else {
+                let first = rest.first().filter(|g| g.gid == gid)?;
+                (first.lig, 1)
+            };
+            out.push(Shaped {
+                gid,
+                lig,
+                kern: info.kerning,
+                n,
+            });
+            rest = &rest[n..];
         }
-        infos.iter().map(|i| i.kerning).collect()
+        rest.is_empty().then_some(out)
+    }
+
+    /// The standard ligature a glyph of this face stands for, if any.
+    fn ligature(&self, gid: u16) -> Option<Ligature> {
+        self.ligatures
+            .iter()
+            .find(|(g, _)| *g == gid)
+            .map(|(_, l)| *l)
     }
 
     /// The glyph for a character, if the face has one.
@@ -168,6 +267,15 @@ impl Face {
     }
 }
 
+/// A glyph as allsorts shaped it, standing for `n` glyphs of the run it came from.
+struct Shaped {
+    gid: u16,
+    lig: Option<Ligature>,
+    /// Pair kerning after the glyph, in font units.
+    kern: i16,
+    n: usize,
+}
+
 /// One positioned-to-be glyph: which face, which glyph, how wide, and the text it stands for
 /// (for the PDF's ToUnicode map, so the text stays extractable).
 #[derive(Debug, Clone, PartialEq)]
@@ -178,7 +286,17 @@ pub(crate) struct Glyph {
     pub advance: Pt,
     /// Pair-kerning adjustment after this glyph (included in `advance`).
     pub kern: Pt,
+    /// The character the glyph stands for; a ligature's first.
     pub ch: char,
+    /// Set if the glyph is a ligature standing for several characters.
+    pub lig: Option<Ligature>,
+}
+
+impl Glyph {
+    /// The characters the glyph stands for (several for a ligature).
+    pub(crate) fn chars(&self) -> impl Iterator<Item = char> {
+        glyph_chars(self.ch, self.lig)
+    }
 }
 
 /// All faces available to one render: shipped ones first, then the user's fallbacks.
@@ -203,6 +321,7 @@ fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
                 Face::parse((*name).to_string(), Arc::from(*bytes))
                     .map(|mut f| {
                         f.kerner = kerner(bytes);
+                        f.ligatures = f.kerner.as_ref().map(ligature_glyphs).unwrap_or_default();
                         Arc::new(f)
                     })
                     .ok_or_else(|| format!("shipped font {name} cannot be parsed"))
@@ -335,41 +454,52 @@ impl FontSet {
                     (kind.index(), 0)
                 }
             };
+            // A presentation form ("ﬁ") is its ligature's glyph: it gets the same
+            // ToUnicode string as the ligature shaping forms.
+            let lig = self.faces[face].ligature(gid);
             out.push(Glyph {
                 face: face as FaceId,
                 gid,
                 advance: self.faces[face].advance(gid, size),
                 kern: Pt::ZERO,
-                ch: c,
+                ch: lig.and_then(|l| l.text().chars().next()).unwrap_or(c),
+                lig,
             });
         }
-        self.kern(&mut out, size);
-        out
+        // Code keeps one glyph per character, as it was typed.
+        self.shape_runs(out, kind != FaceKind::Mono, size)
     }
 
-    /// Applies pair kerning within each run of glyphs from one face.
-    fn kern(&self, glyphs: &mut [Glyph], size: Pt) {
-        let mut start = 0;
-        while start < glyphs.len() {
-            let face_id = glyphs[start].face;
-            let end = glyphs[start..]
-                .iter()
-                .position(|g| g.face != face_id)
-                .map_or(glyphs.len(), |p| start + p);
-            let run = &mut glyphs[start..end];
-            if run.len() > 1 {
-                let face = &self.faces[usize::from(face_id)];
-                let text: String = run.iter().map(|g| g.ch).collect();
-                let gids: Vec<u16> = run.iter().map(|g| g.gid).collect();
-                for (g, k) in run.iter_mut().zip(face.kerning(&text, &gids)) {
-                    if k != 0 {
-                        g.kern = size * (f32::from(k) / face.units_per_em);
-                        g.advance += g.kern;
-                    }
-                }
+    /// Shapes each run of glyphs from one face: pair kerning, and standard ligatures if
+    /// `liga`.
+    fn shape_runs(&self, glyphs: Vec<Glyph>, liga: bool, size: Pt) -> Vec<Glyph> {
+        let mut out = Vec::with_capacity(glyphs.len());
+        for run in glyphs.chunk_by(|a, b| a.face == b.face) {
+            let face = &self.faces[usize::from(run[0].face)];
+            let shaped = if run.len() > 1 {
+                face.shape_run(run, liga)
+                    .or_else(|| liga.then(|| face.shape_run(run, false)).flatten())
+            } else {
+                None
+            };
+            let Some(shaped) = shaped else {
+                out.extend_from_slice(run);
+                continue;
+            };
+            let mut rest = run;
+            for Shaped { gid, lig, kern, n } in shaped {
+                let kern = size * (f32::from(kern) / face.units_per_em);
+                out.push(Glyph {
+                    gid,
+                    advance: face.advance(gid, size) + kern,
+                    kern,
+                    lig,
+                    ..rest[0].clone()
+                });
+                rest = &rest[n..];
             }
-            start = end;
         }
+        out
     }
 
     /// Width of a text in a role at a size (missing characters count as their box).
@@ -451,6 +581,57 @@ mod tests {
         let apart = fonts.width("A", FaceKind::Regular, Pt(10.0))
             + fonts.width("V", FaceKind::Regular, Pt(10.0));
         assert!(fonts.width("AV", FaceKind::Regular, Pt(10.0)) < apart);
+    }
+
+    fn spelled(glyphs: &[Glyph]) -> String {
+        glyphs.iter().flat_map(Glyph::chars).collect()
+    }
+
+    #[test]
+    fn text_faces_form_standard_ligatures() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        for kind in [FaceKind::Regular, FaceKind::Italic, FaceKind::Heading] {
+            let glyphs = fonts.shape("fit office", kind, Pt(10.0), &mut Vec::new());
+            // f+i, and f+f+i in one glyph each: 10 characters, 7 glyphs.
+            assert_eq!(glyphs.len(), 7, "{kind:?}: {glyphs:?}");
+            assert_eq!(glyphs[0].lig.map(Ligature::text), Some("fi"));
+            assert_eq!(glyphs[4].lig.map(Ligature::text), Some("ffi"));
+            assert_eq!(spelled(&glyphs), "fit office");
+            // The ligature is a glyph of its own, not the f.
+            let f = fonts.shape("f", kind, Pt(10.0), &mut Vec::new());
+            assert_ne!(glyphs[0].gid, f[0].gid);
+        }
+    }
+
+    #[test]
+    fn code_keeps_one_glyph_per_character() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let glyphs = fonts.shape("office fl", FaceKind::Mono, Pt(10.0), &mut Vec::new());
+        assert_eq!(glyphs.len(), 9);
+        assert!(glyphs.iter().all(|g| g.lig.is_none()));
+    }
+
+    #[test]
+    fn each_ligature_glyph_stands_for_one_text() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        for face in shipped_faces().expect("shipped fonts parse") {
+            let mut texts: Vec<_> = face.ligatures.iter().map(|(_, l)| l.text()).collect();
+            let mut gids: Vec<_> = face.ligatures.iter().map(|(g, _)| *g).collect();
+            texts.sort_unstable();
+            texts.dedup();
+            gids.sort_unstable();
+            gids.dedup();
+            assert_eq!(texts.len(), face.ligatures.len(), "{}", face.name);
+            assert_eq!(gids.len(), face.ligatures.len(), "{}", face.name);
+        }
+        // The serif text face has all five; the monospaced face none.
+        assert_eq!(fonts.face(0).ligatures.len(), 5);
+        assert!(fonts.face(5).ligatures.is_empty());
+        // A presentation form is its ligature's glyph, extracted as the letters.
+        let literal = fonts.shape("\u{fb01}", FaceKind::Regular, Pt(10.0), &mut Vec::new());
+        let formed = fonts.shape("fi", FaceKind::Regular, Pt(10.0), &mut Vec::new());
+        assert_eq!(literal, formed);
+        assert_eq!(spelled(&literal), "fi");
     }
 
     #[test]

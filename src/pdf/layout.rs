@@ -807,8 +807,8 @@ impl Flow<'_> {
                 out.push(atom);
                 continue;
             }
-            // Break points as glyph indices: (index, shows a hyphen when broken).
-            let chars: Vec<char> = piece.glyphs.iter().map(|g| g.ch).collect();
+            // Break points as character indices: (index, shows a hyphen when broken).
+            let chars: Vec<char> = piece.glyphs.iter().flat_map(|g| g.chars()).collect();
             if !may_hyphenate(&chars) {
                 out.push(atom);
                 continue;
@@ -849,11 +849,18 @@ impl Flow<'_> {
                 style: piece.style.clone(),
                 glyphs: self.shape("-", piece.style.kind, piece.style.size),
             };
+            // The character index each glyph starts at (ligatures span several).
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(piece.glyphs.iter().scan(0, |n, g| {
+                    *n += g.chars().count();
+                    Some(*n)
+                }))
+                .collect();
             let mut from = 0;
             for (at, shows) in cuts {
                 out.push(Atom::Word(vec![Piece {
                     style: piece.style.clone(),
-                    glyphs: piece.glyphs[from..at].to_vec(),
+                    glyphs: self.fragment(piece, &chars, &starts, from..at),
                 }]));
                 out.push(Atom::Hyphen(if shows {
                     hyphen.clone()
@@ -867,10 +874,32 @@ impl Flow<'_> {
             }
             out.push(Atom::Word(vec![Piece {
                 style: piece.style.clone(),
-                glyphs: piece.glyphs[from..].to_vec(),
+                glyphs: self.fragment(piece, &chars, &starts, from..chars.len()),
             }]));
         }
         out
+    }
+
+    /// The glyphs for characters `range` of a word being hyphenated: a slice of its glyphs,
+    /// or, where a cut falls inside a ligature ("dif|fer"), the fragment shaped on its own
+    /// (`text::rejoin` restores the ligature if the word is not broken there).
+    fn fragment(
+        &mut self,
+        piece: &Piece,
+        chars: &[char],
+        starts: &[usize],
+        range: std::ops::Range<usize>,
+    ) -> Vec<super::fonts::Glyph> {
+        match (
+            starts.binary_search(&range.start),
+            starts.binary_search(&range.end),
+        ) {
+            (Ok(a), Ok(b)) => piece.glyphs[a..b].to_vec(),
+            _ => {
+                let text: String = chars[range].iter().collect();
+                self.shape(&text, piece.style.kind, piece.style.size)
+            }
+        }
     }
 
     fn flush_word(&self, word: &mut Vec<Piece>, out: &mut Vec<Atom>) {
@@ -977,7 +1006,9 @@ impl Flow<'_> {
         let atoms = self.atoms(inlines, &style, page_ref);
         let lines = if ctx.align == Align::Justify {
             let atoms = self.hyphenate(atoms);
-            text::break_justified(&atoms, ctx.width)
+            let mut lines = text::break_justified(&atoms, ctx.width);
+            text::rejoin(&mut lines, |t, s| self.shape(t, s.kind, s.size));
+            lines
         } else {
             text::break_lines(&atoms, ctx.width)
         };
@@ -2202,6 +2233,7 @@ fn split_faces(glyphs: Vec<super::fonts::Glyph>) -> Vec<(FaceId, (Pt, Vec<Placed
             face: g.face,
             gid: g.gid,
             ch: g.ch,
+            lig: g.lig,
             advance: g.advance,
             kern: g.kern,
             extra: Pt::ZERO,
@@ -2723,6 +2755,40 @@ mod tests {
         );
     }
 
+    #[test]
+    fn hyphens_inside_ligatures_break_them_only_where_used() {
+        // "dif-fer-ent" hyphenates between the two f of its ligature. Shifting the words by
+        // a few letters makes some layouts break there.
+        let mut broken = 0;
+        for shift in 0..24 {
+            let md = format!(
+                "## A\n\n{} {}\n",
+                "x".repeat(shift + 1),
+                "different ".repeat(80)
+            );
+            let l = run(&md);
+            let text = all_text(&l);
+            let splits = text.matches("dif-\nferent").count();
+            broken += splits;
+            let whole = text.replace("-\n", "").matches("different").count();
+            assert_eq!(whole, 80, "{text}");
+            let ff = l
+                .pages
+                .iter()
+                .flat_map(|p| &p.items)
+                .filter_map(|i| match i {
+                    Item::Text { glyphs, .. } => Some(glyphs),
+                    _ => None,
+                })
+                .flatten()
+                .filter(|g| g.lig.is_some_and(|l| l.text() == "ff"))
+                .count();
+            // Every "different" not broken between its f's keeps the ligature.
+            assert_eq!(ff, 80 - splits, "{text}");
+        }
+        assert!(broken > 0, "no layout broke inside the ligature");
+    }
+
     /// The text of every line of a layout, lines ended by a newline.
     fn all_text(l: &Layout) -> String {
         let mut out = String::new();
@@ -2734,7 +2800,7 @@ mod tests {
                         out.push('\n');
                     }
                     y = Some(*ty);
-                    out.extend(glyphs.iter().map(|g| g.ch));
+                    out.extend(glyphs.iter().flat_map(|g| g.chars()));
                 }
             }
             out.push('\n');

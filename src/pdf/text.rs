@@ -4,7 +4,7 @@
 //! fit), breaks over-long words (URLs, identifiers) inside — preferably after `/`, `-`,
 //! `.` and friends — and justifies by widening the spaces of all but a paragraph's last line.
 
-use super::fonts::{FaceId, FaceKind, Glyph};
+use super::fonts::{FaceId, FaceKind, Glyph, Ligature};
 use super::length::Pt;
 
 /// An RGB colour, components 0–1.
@@ -173,6 +173,9 @@ const STRETCH: f32 = 0.5;
 const SHRINK: f32 = 0.33;
 /// Demerits for ending a line at a hyphen (TeX's \hyphenpenalty 50, squared, plus change).
 const HYPHEN_DEMERITS: f32 = 2500.0;
+/// Extra demerits when the last line but one of a paragraph ends in a hyphen (TeX's
+/// \finalhyphendemerits): a word split just before a short last line reads badly.
+const FINAL_HYPHEN_DEMERITS: f32 = 5000.0;
 /// Hyphenated lines allowed in a row (explicit hyphens as in "multi-|tenant" count too).
 const MAX_HYPHENS: usize = 2;
 
@@ -301,7 +304,12 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
                     (true, h) if h < MAX_HYPHENS => (h + 1, HYPHEN_DEMERITS * 4.0),
                     (true, _) => continue,
                 };
-                let cand = best[i][h] + demerits + extra;
+                let last_after_hyphen = if is_last && h > 0 {
+                    FINAL_HYPHEN_DEMERITS
+                } else {
+                    0.0
+                };
+                let cand = best[i][h] + demerits + extra + last_after_hyphen;
                 if cand < best[j][next] {
                     best[j][next] = cand;
                     from[j][next] = (i, h);
@@ -379,6 +387,54 @@ fn unhyphenated(atoms: &[Atom]) -> Vec<Atom> {
     out
 }
 
+/// Joins again, on each line, the fragments of a word that a hyphenation point inside a
+/// ligature split ("dif|fer") and the line does not break, and sets them as `reshape` shapes
+/// the whole: with the ligature. The line's width follows; the next lines are unchanged.
+pub(crate) fn rejoin(lines: &mut [Line], mut reshape: impl FnMut(&str, &RunStyle) -> Vec<Glyph>) {
+    for line in lines {
+        let mut atoms: Vec<Atom> = Vec::with_capacity(line.atoms.len());
+        for atom in std::mem::take(&mut line.atoms) {
+            let joinable = |prev: &Atom| match (prev, &atom) {
+                (Atom::Word(a), Atom::Word(b)) => match (a.as_slice(), b.as_slice()) {
+                    ([a], [b]) => {
+                        a.style == b.style
+                            && a.glyphs.last().zip(b.glyphs.first()).is_some_and(|(x, y)| {
+                                let last = x.chars().last().unwrap_or(x.ch);
+                                super::fonts::may_ligate(last, y.ch)
+                            })
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            match atoms.last_mut() {
+                Some(prev) if joinable(prev) => {
+                    let (Atom::Word(a), Atom::Word(b)) = (prev, atom) else {
+                        unreachable!("joinable atoms are words");
+                    };
+                    let piece = &mut a[0];
+                    let text: String = piece
+                        .glyphs
+                        .iter()
+                        .chain(&b[0].glyphs)
+                        .flat_map(Glyph::chars)
+                        .collect();
+                    let joined = reshape(&text, &piece.style);
+                    let before = piece.width() + b[0].width();
+                    if joined.len() < piece.glyphs.len() + b[0].glyphs.len() {
+                        piece.glyphs = joined;
+                        line.width += piece.width() - before;
+                    } else {
+                        atoms.push(Atom::Word(b));
+                    }
+                }
+                _ => atoms.push(atom),
+            }
+        }
+        line.atoms = atoms;
+    }
+}
+
 /// Characters after which an over-long word (URL, path, identifier) breaks most gracefully.
 pub(crate) fn is_soft_break_after(c: char) -> bool {
     matches!(
@@ -440,6 +496,8 @@ pub(crate) struct PlacedGlyph {
     pub face: FaceId,
     pub gid: u16,
     pub ch: char,
+    /// Set for a ligature, which stands for several characters (`ch` is the first).
+    pub lig: Option<Ligature>,
     /// Advance including kerning.
     pub advance: Pt,
     /// The kerning part of `advance` (the PDF font's own width does not know it).
@@ -453,6 +511,13 @@ pub(crate) struct Run {
     pub x: Pt,
     pub style: RunStyle,
     pub glyphs: Vec<PlacedGlyph>,
+}
+
+impl PlacedGlyph {
+    /// The characters the glyph stands for (several for a ligature).
+    pub(crate) fn chars(&self) -> impl Iterator<Item = char> {
+        super::fonts::glyph_chars(self.ch, self.lig)
+    }
 }
 
 impl Run {
@@ -523,6 +588,7 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
             face: g.face,
             gid: g.gid,
             ch: g.ch,
+            lig: g.lig,
             advance: g.advance,
             kern: g.kern,
             extra: extra_each,
@@ -641,6 +707,7 @@ pub(crate) mod tests {
                 advance: Pt(adv),
                 kern: Pt::ZERO,
                 ch,
+                lig: None,
             })
             .collect()
     }
@@ -858,6 +925,41 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_last_line_does_not_follow_a_hyphen_when_spacing_allows() {
+        // Twelve words and a two-syllable one. Breaking "a-bcdef" fills the first line
+        // exactly but leaves a hyphen on the last line but one; not breaking it stretches
+        // the first line's spaces by 0.79 of their stretch, which is better than that.
+        let space = || {
+            Atom::Space(Piece {
+                style: style(),
+                glyphs: glyphs(" ", 3.0),
+            })
+        };
+        let word = |t: &str| {
+            Atom::Word(vec![Piece {
+                style: style(),
+                glyphs: glyphs(t, 5.0),
+            }])
+        };
+        let mut atoms = Vec::new();
+        for _ in 0..12 {
+            atoms.extend([word("abcde"), space()]);
+        }
+        atoms.extend([
+            word("a"),
+            Atom::Hyphen(Piece {
+                style: style(),
+                glyphs: glyphs("-", 5.0),
+            }),
+            word("bcdef"),
+        ]);
+        let lines = break_justified(&atoms, Pt(346.0));
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts.len(), 2);
+        assert_eq!(texts[1], "abcdef", "{texts:?}");
+    }
+
+    #[test]
     fn never_three_hyphenated_lines_in_a_row() {
         // Long words that only fit when hyphenated, on a narrow measure.
         for width in [58.0, 63.0, 77.0, 90.0] {
@@ -906,6 +1008,57 @@ pub(crate) mod tests {
         let runs = place_line(&lines[0], Pt(0.0), Pt(24.0), Align::Justify);
         let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
         assert!((end - Pt(24.0)).0.abs() < 0.01, "ends at {end:?}");
+    }
+
+    #[test]
+    fn fragments_split_inside_a_ligature_are_rejoined_on_one_line() {
+        let word = |t: &str| {
+            Atom::Word(vec![Piece {
+                style: style(),
+                glyphs: glyphs(t, 5.0),
+            }])
+        };
+        // "dif|fer" kept on one line, "hy|phen" too, and "of|" ending a line.
+        let mut lines = vec![
+            Line {
+                atoms: vec![
+                    word("dif"),
+                    word("fer"),
+                    Atom::Space(Piece {
+                        style: style(),
+                        glyphs: glyphs(" ", 3.0),
+                    }),
+                ],
+                width: Pt(33.0),
+                last: false,
+            },
+            Line {
+                atoms: vec![word("hy"), word("phen")],
+                width: Pt(30.0),
+                last: false,
+            },
+            Line {
+                atoms: vec![word("of"), word("-")],
+                width: Pt(15.0),
+                last: true,
+            },
+        ];
+        let mut asked = Vec::new();
+        // A font with an "ff" ligature 6 pt wide.
+        rejoin(&mut lines, |t, _| {
+            asked.push(t.to_string());
+            let mut out = glyphs(&t.replace("ff", "f"), 5.0);
+            if let Some(k) = t.find("ff") {
+                out[k].advance = Pt(6.0);
+            }
+            out
+        });
+        assert_eq!(asked, ["differ"], "only a possible ligature is reshaped");
+        assert_eq!(lines[0].atoms.len(), 2);
+        assert_eq!(lines[0].width, Pt(29.0));
+        assert_eq!(line_text(&lines[0]), "difer ");
+        assert_eq!(lines[1].atoms.len(), 2);
+        assert_eq!(lines[2].atoms.len(), 2);
     }
 
     #[test]
