@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: median wall time and peak RSS of `dossier render` (all three
 # formats) for the sample packet and synthetic bundles of 100, 400 and 1,000 references
-# (1,000 is refused while bundle.yaml is capped at 4 MB: 400 is the linearity check).
+# (400 and 1,000 references are 3.6 and 8.9 MB of bundle.yaml: the bench raises the 1 MB
+# cap with DOSSIER_MAX_BUNDLE_MB, as the README's Limits section allows).
 #
 #   benches/whole-process.sh [RUNS]        (default 7 runs per case; release build)
 #
@@ -10,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
+export DOSSIER_MAX_BUNDLE_MB=16
 cargo build --release --quiet --bin dossier --example synth
 bin=target/release/dossier
 work=$(mktemp -d)

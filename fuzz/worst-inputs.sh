@@ -59,7 +59,7 @@ rnd = random.Random(2)
 def prose(n):
     return " ".join(rnd.choice(words) for _ in range(n))
 
-# 1. bundle.yaml at the size cap: 2,000 references (the cap) of prose, just under 4 MB.
+# 1. bundle.yaml at the size cap: as many references of prose as fit in 1 MB (about 500).
 refs = []
 for i in range(2000):
     refs.append(f"""  - customer: Customer {i}
@@ -72,22 +72,22 @@ for i in range(2000):
     stage: production
 """)
 text = MINIMAL + "references:\n" + "".join(refs)
-while len(text.encode()) > 4 * 1024 * 1024:
+while len(text.encode()) > 1024 * 1024:
     refs.pop()
     text = MINIMAL + "references:\n" + "".join(refs)
 bundle("max-references", text)
 
-# 2. One Markdown field holding almost 4 MB: a single paragraph, and a single table.
+# 2. One Markdown field holding almost 1 MB: a single paragraph, and a single table.
 bundle("huge-paragraph", MINIMAL.replace("  name: Acme Forecast Studio\n",
-       "  name: Acme Forecast Studio\n  lifecycle: |\n    " + prose(500_000) + "\n"))
-rows = "".join(f"    | {prose(3)} | {prose(3)} | {prose(3)} |\n" for _ in range(45_000))
+       "  name: Acme Forecast Studio\n  lifecycle: |\n    " + prose(125_000) + "\n"))
+rows = "".join(f"    | {prose(3)} | {prose(3)} | {prose(3)} |\n" for _ in range(11_000))
 bundle("huge-table", MINIMAL.replace("  name: Acme Forecast Studio\n",
        "  name: Acme Forecast Studio\n  lifecycle: |\n    | a | b | c |\n    |---|---|---|\n" + rows))
 
 # 3. Nesting in Markdown: 100,000 nested quotes and list items.
 bundle("markdown-nesting", MINIMAL.replace("  name: Acme Forecast Studio\n",
        "  name: Acme Forecast Studio\n  lifecycle: |\n    " + "> " * 100_000 + "x\n"
-       "  predictive_functionality: |\n" + "".join("    " + "  " * i + "- x\n" for i in range(1_000))))
+       "  predictive_functionality: |\n" + "".join("    " + "  " * i + "- x\n" for i in range(600))))
 
 # 4. Diagrams: at the pixel cap (noise, so it stays big after compression) and far beyond it.
 bundle("diagram-25-megapixels", MINIMAL + "architecture:\n  diagram: d.png\n",

@@ -245,10 +245,57 @@ fn a_50_mb_bundle_yaml_is_refused_by_its_size_without_being_read() {
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("is 50.0 MB; bundle.yaml may be at most 4 MB"),
+            .contains("is 50.0 MB; bundle.yaml may be at most 1 MB"),
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn the_size_cap_is_one_megabyte_unless_the_environment_raises_it() {
+    // The sample with 1.5 MB of YAML comments after it: a valid bundle over the default cap.
+    let tmp = copy_sample("acme-forecast");
+    let yaml = tmp.path().join("bundle.yaml");
+    let mut text = fs::read_to_string(&yaml).expect("read");
+    for _ in 0..(3 * 1024 * 1024 / 2 / 64) {
+        text.push_str(&format!("# {}\n", "x".repeat(61)));
+    }
+    fs::write(&yaml, text).expect("write");
+    let with = |value: Option<&str>| {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("dossier");
+        cmd.args(["check", s(tmp.path())]);
+        match value {
+            Some(v) => cmd.env("DOSSIER_MAX_BUNDLE_MB", v),
+            None => cmd.env_remove("DOSSIER_MAX_BUNDLE_MB"),
+        };
+        let out = cmd.output().expect("dossier runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = with(None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("is 1.5 MB; bundle.yaml may be at most 1 MB"),
+        "{err}"
+    );
+    assert!(
+        err.contains("DOSSIER_MAX_BUNDLE_MB raises the limit"),
+        "{err}"
+    );
+    let (code, err) = with(Some("2"));
+    assert_eq!(code, Some(0), "{err}");
+    for bad in ["0", "65", "1.5", "lots"] {
+        let (code, err) = with(Some(bad));
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(
+            err.contains(&format!(
+                "DOSSIER_MAX_BUNDLE_MB is \"{bad}\"; it must be a whole number of megabytes from 1 to 64"
+            )),
+            "{bad}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -315,7 +362,7 @@ fn the_readme_quotes_the_messages_of_the_caps() {
     let cases: [(PathBuf, &str); 7] = [
         (
             big_yaml.path().to_path_buf(),
-            "is 50.0 MB; bundle.yaml may be at most 4 MB (put long documents in files and reference them)",
+            "is 50.0 MB; bundle.yaml may be at most 1 MB (put long documents in files and reference them; DOSSIER_MAX_BUNDLE_MB raises the limit)",
         ),
         (
             pipe.path().join("bundle.yaml"),

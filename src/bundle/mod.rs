@@ -20,9 +20,16 @@ pub use yaml::{KeyPath, Located, Place, Seg};
 
 use crate::checklist::Checklist;
 
-/// Largest `bundle.yaml` accepted. Real bundles are tens of kilobytes; a larger file is
-/// almost certainly not a bundle, and refusing it early keeps memory and time bounded.
-pub const MAX_BUNDLE_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest `bundle.yaml` accepted by default. Real bundles are tens of kilobytes (the sample
+/// with four references is 30 kB); a larger file is almost certainly not a bundle, and
+/// refusing it early keeps memory and time bounded: the worst 1 MB bundle renders in about
+/// a second and 300 MB (docs/fuzzing.md). [`BUNDLE_LIMIT_VAR`] raises it.
+pub const MAX_BUNDLE_BYTES: u64 = 1024 * 1024;
+/// Environment variable that sets the bundle size limit in whole megabytes (1 to
+/// [`MAX_BUNDLE_LIMIT_MB`]), for benchmarks and unusually large packets.
+pub const BUNDLE_LIMIT_VAR: &str = "DOSSIER_MAX_BUNDLE_MB";
+/// Highest limit [`BUNDLE_LIMIT_VAR`] may set.
+pub const MAX_BUNDLE_LIMIT_MB: u64 = 64;
 /// Most references a bundle may hold.
 pub const MAX_REFERENCES: usize = 2_000;
 /// Largest diagram accepted, in pixels per side.
@@ -35,6 +42,22 @@ pub const MAX_DIAGRAM_PIXELS: u64 = 25_000_000;
 pub const MAX_DIAGRAM_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// Largest diagram file accepted.
 pub const MAX_DIAGRAM_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The bundle size limit in bytes: [`MAX_BUNDLE_BYTES`], or what [`BUNDLE_LIMIT_VAR`] says.
+fn bundle_limit() -> Result<u64, String> {
+    let Some(raw) = std::env::var_os(BUNDLE_LIMIT_VAR) else {
+        return Ok(MAX_BUNDLE_BYTES);
+    };
+    raw.to_str()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|mb| (1..=MAX_BUNDLE_LIMIT_MB).contains(mb))
+        .map(|mb| mb * 1_048_576)
+        .ok_or_else(|| {
+            format!(
+                "cannot be checked against its size limit: {BUNDLE_LIMIT_VAR} is {raw:?}; it must be a whole number of megabytes from 1 to {MAX_BUNDLE_LIMIT_MB}"
+            )
+        })
+}
 
 /// A bundle that passed validation, with what the renderers need from its folder.
 #[derive(Debug)]
@@ -275,22 +298,23 @@ fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
             "is a folder, not a YAML file",
         )));
     }
-    if meta.len() > MAX_BUNDLE_BYTES {
+    let limit = bundle_limit().map_err(|what| Box::new(Diagnostic::file(path, what)))?;
+    if meta.len() > limit {
         return Err(Box::new(Diagnostic::file(
             path,
             format!(
-                "is {:.1} MB; bundle.yaml may be at most {} MB (put long documents in files and reference them)",
+                "is {:.1} MB; bundle.yaml may be at most {} MB (put long documents in files and reference them; {BUNDLE_LIMIT_VAR} raises the limit)",
                 meta.len() as f64 / 1_048_576.0,
-                MAX_BUNDLE_BYTES / 1_048_576
+                limit / 1_048_576
             ),
         )));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // `take` guards against a file that grows while we read it.
-    file.take(MAX_BUNDLE_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Box::new(Diagnostic::file(path, format!("cannot be read: {e}"))))?;
-    if bytes.len() as u64 > MAX_BUNDLE_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(Box::new(Diagnostic::file(
             path,
             "grew past the size limit while being read",

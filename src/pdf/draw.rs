@@ -37,7 +37,7 @@ struct SubsetFace {
 
 /// Writes the pages; `seed` (a digest of the inputs) becomes the file identifier.
 pub(crate) fn draw(
-    layout: &Layout,
+    mut layout: Layout,
     fonts: &FontSet,
     geo: &Geometry,
     assets: &BTreeMap<String, Vec<u8>>,
@@ -46,12 +46,15 @@ pub(crate) fn draw(
     seed: u64,
 ) -> Result<Vec<u8>, PdfError> {
     let mut doc = PdfDocument::new(&info.title);
-    let subsets = embed_fonts(&mut doc, layout, fonts)?;
-    let images = embed_images(&mut doc, layout, assets)?;
+    let subsets = embed_fonts(&mut doc, &layout, fonts)?;
+    let images = embed_images(&mut doc, &layout, assets)?;
 
     let height = geo.height;
-    let mut pages = Vec::with_capacity(layout.pages.len());
-    for page in &layout.pages {
+    // Each page's items are dropped once its operations exist: a long packet never holds
+    // both in full.
+    let laid_pages = std::mem::take(&mut layout.pages);
+    let mut pages = Vec::with_capacity(laid_pages.len());
+    for page in laid_pages {
         let mut ops = Vec::new();
         let mut in_text = false;
         let mut font_state: Option<(FaceId, Pt)> = None;
@@ -209,7 +212,7 @@ pub(crate) fn draw(
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    finish(&mut lo, layout, geo, info, seed)?;
+    finish(&mut lo, &layout, geo, info, seed)?;
     super::attach::embed(&mut lo, attachments, &info.date)?;
     compress(&mut lo)?;
     let mut bytes = Vec::new();

@@ -149,8 +149,9 @@ pub fn render(
         keywords: opts.keywords.clone(),
         date: opts.date.clone(),
     };
+    let mut warnings = std::mem::take(&mut laid.warnings);
     let bytes = draw::draw(
-        &laid,
+        laid,
         &fonts,
         &settings.geometry,
         assets,
@@ -161,14 +162,13 @@ pub fn render(
     Ok(RenderedPdf {
         bytes,
         warnings: {
-            let mut w = laid.warnings;
             if settings.hyphenation.is_none() && settings.justify {
-                w.push(format!(
+                warnings.push(format!(
                     "no hyphenation patterns for language \"{}\"; justified text is set without hyphens",
                     opts.language
                 ));
             }
-            w
+            warnings
         },
     })
 }
