@@ -214,6 +214,15 @@ fn check_sample(sample: &str) {
         assert!(found.iter().any(|l| l == name), "{heading}: customer name");
     }
 
+    // The checklist starts a page of its own: reviewers take it out of the printout.
+    let first = toc_page("Completed checklist");
+    let lines = page_lines(&pdf, first);
+    assert_eq!(
+        lines.get(1).map(String::as_str),
+        Some("Completed checklist"),
+        "the checklist does not start page {first}: {lines:?}"
+    );
+
     // Every checklist item with its verdict, in the completed checklist.
     let from = toc_page("Completed checklist").to_string();
     let to = toc_page("Gaps").to_string();

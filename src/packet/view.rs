@@ -687,6 +687,8 @@ impl PacketView {
             .iter()
             .map(|r| r.heading.anchor.clone())
             .collect();
+        // Reviewers take the checklist out of the printout: it starts a page of its own.
+        breaks.push(self.sections.checklist.anchor.clone());
         if self.edition == Edition::Reviewer {
             breaks.push(self.sections.signoff.anchor.clone());
         }
