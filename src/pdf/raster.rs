@@ -29,8 +29,10 @@ pub(super) fn xobject(bytes: &[u8]) -> Result<ExternalXObject, String> {
 /// [`super::draw::COMPRESSION`]: a screen-sized diagram still gets the smaller file, while a
 /// photograph-sized one (or noise) does not spend seconds for a few per cent.
 const BIG: usize = 4 << 20;
-/// zlib level for big images.
-const FAST: u32 = 1;
+/// zlib level for big images. Measured on a 23-megapixel RGBA diagram it is as fast as 1 and
+/// within 5 % of level 6's size; level 1 (zlib-rs' quick strategy, fixed Huffman codes) made
+/// that diagram 2.3 times and a 25-megapixel noise image 1.4 times larger.
+const FAST: u32 = 2;
 
 /// Colour space of the main image.
 enum Space {
@@ -91,8 +93,10 @@ impl Plane {
     fn push(&mut self, row: &[u8]) -> Result<(), String> {
         let (bpp, prev) = (self.bpp, &self.prev);
         debug_assert_eq!(row.len(), prev.len());
-        // Minimum sum of absolute differences (the heuristic libpng and most encoders use).
-        let mut cost = [0u64; 5];
+        // The filter whose output has the fewest bits by its byte histogram (order-0
+        // entropy). The usual minimum-sum-of-differences estimate picks filters that double
+        // the size of noisy images; the histogram costs about as little.
+        let mut hist = [[0u32; 256]; 5];
         for i in 0..row.len() {
             let (x, b) = (row[i], prev[i]);
             let (a, c) = if i >= bpp {
@@ -100,18 +104,26 @@ impl Plane {
             } else {
                 (0, 0)
             };
-            let d = |p: u8| u64::from((x.wrapping_sub(p) as i8).unsigned_abs());
-            cost[0] += d(0);
-            cost[1] += d(a);
-            cost[2] += d(b);
-            cost[3] += d(((u16::from(a) + u16::from(b)) / 2) as u8);
-            cost[4] += d(paeth(a, b, c));
+            hist[0][usize::from(x)] += 1;
+            hist[1][usize::from(x.wrapping_sub(a))] += 1;
+            hist[2][usize::from(x.wrapping_sub(b))] += 1;
+            hist[3][usize::from(x.wrapping_sub(((u16::from(a) + u16::from(b)) / 2) as u8))] += 1;
+            hist[4][usize::from(x.wrapping_sub(paeth(a, b, c)))] += 1;
         }
-        // The first smallest: ties resolve the same way every time.
+        // Entropy is n·log n − Σ c·log c for the same n: the most Σ c·log c wins. The first
+        // best on ties, and integer arithmetic, so the choice is the same everywhere.
+        let score = |h: &[u32; 256]| -> u64 {
+            h.iter()
+                .filter(|&&c| c > 1)
+                .map(|&c| u64::from(c) * log2_fixed(c))
+                .sum()
+        };
         let mut filter = 0;
-        for (k, &c) in cost.iter().enumerate() {
-            if c < cost[filter] {
-                filter = k;
+        let mut best = score(&hist[0]);
+        for (k, h) in hist.iter().enumerate().skip(1) {
+            let s = score(h);
+            if s > best {
+                (filter, best) = (k, s);
             }
         }
         self.line.clear();
@@ -139,6 +151,18 @@ impl Plane {
     fn finish(self) -> Result<Vec<u8>, String> {
         self.out.finish().map_err(|e| e.to_string())
     }
+}
+
+/// log2(c) in fixed point with 8 fractional bits: the integer part from the highest set bit,
+/// the fraction interpolated linearly from the bits below it (close enough to rank filters).
+fn log2_fixed(c: u32) -> u64 {
+    let whole = c.ilog2();
+    let frac = if whole >= 8 {
+        (c >> (whole - 8)) & 0xff
+    } else {
+        (c << (8 - whole)) & 0xff
+    };
+    u64::from(whole << 8 | frac)
 }
 
 /// The PNG Paeth predictor.
