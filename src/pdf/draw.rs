@@ -213,7 +213,17 @@ pub(crate) fn draw(
     finish(&mut lo, layout, geo, info, seed)?;
     super::attach::embed(&mut lo, attachments, &info.date)?;
     compress(&mut lo)?;
-    let mut bytes = Vec::new();
+    // Sized for the streams up front: growing by doubling held up to twice the file (a big
+    // diagram's PDF is tens of MB).
+    let streams: usize = lo
+        .objects
+        .values()
+        .map(|o| match o {
+            lopdf::Object::Stream(s) => s.content.len() + 256,
+            _ => 64,
+        })
+        .sum();
+    let mut bytes = Vec::with_capacity(streams + streams / 32);
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(bytes)
