@@ -295,9 +295,29 @@ fn safe_href(url: &str) -> bool {
         || lower.starts_with('#')
 }
 
+/// In one pass into a string sized for the result: the page can hold a diagram of tens of
+/// MB as base64, and two `str::replace` calls held three growing copies of it at once.
 fn wrap_tables(html: &str) -> String {
-    html.replace("<table>", "<div class=\"table-wrap\"><table>")
-        .replace("</table>", "</table></div>")
+    let (open, close) = ("<table>", "</table>");
+    let tables = html.matches(open).count();
+    let mut out = String::with_capacity(html.len() + tables * 32);
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix(open) {
+            out.push_str("<div class=\"table-wrap\"><table>");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix(close) {
+            out.push_str("</table></div>");
+            rest = after;
+        } else {
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Escapes text for an HTML attribute or element.

@@ -14,6 +14,8 @@ pub(crate) struct Png<'a> {
     pub bit_depth: u8,
     pub color_type: u8,
     pub interlaced: bool,
+    /// A tRNS chunk (a transparent colour) is present.
+    pub transparency: bool,
     /// The IDAT chunks' data, in order: one zlib stream when concatenated.
     pub idat: Vec<&'a [u8]>,
 }
@@ -34,9 +36,12 @@ impl Png<'_> {
     }
 
     /// Whether PDF can show the IDAT data as it is (FlateDecode, predictor 15): 8-bit grey
-    /// or RGB without alpha, palette or interlacing.
+    /// or RGB without alpha, transparent colour, palette or interlacing.
     pub(crate) fn pdf_ready(&self) -> bool {
-        self.bit_depth == 8 && matches!(self.color_type, 0 | 2) && !self.interlaced
+        self.bit_depth == 8
+            && matches!(self.color_type, 0 | 2)
+            && !self.interlaced
+            && !self.transparency
     }
 
     /// The compressed image data as one zlib stream.
@@ -83,6 +88,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Png<'_>, String> {
         bit_depth,
         color_type,
         interlaced: ihdr[12] == 1,
+        transparency: false,
         idat: Vec::new(),
     };
     let mut palette = false;
@@ -111,6 +117,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Png<'_>, String> {
                 }
                 palette = true;
             }
+            b"tRNS" => png.transparency = true,
             b"IHDR" => return Err("a second IHDR chunk".into()),
             _ if kind[0].is_ascii_uppercase() => {
                 return Err(format!(
@@ -240,6 +247,18 @@ mod tests {
         assert_eq!((png.width, png.height, png.channels()), (3, 2, 3));
         assert!(png.pdf_ready());
         assert_eq!(png.data(), vec![0x78, 0x9c, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_transparent_colour_needs_decoding() {
+        let plain = rgb_png(&[&[0x78, 0x9c, 1]]);
+        // tRNS goes before the first IDAT: after IHDR and the tEXt chunk.
+        let at = plain.len() - 12 - 15;
+        let mut keyed = plain[..at].to_vec();
+        keyed.extend(chunk(b"tRNS", &[0, 0, 0, 0, 0, 0]));
+        keyed.extend_from_slice(&plain[at..]);
+        let png = parse(&keyed).expect("well formed");
+        assert!(png.transparency && !png.pdf_ready());
     }
 
     #[test]

@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, ExternalStream,
-    ExternalXObject, FontId, HighlightingMode, ImageCompression, ImageOptimizationOptions,
-    LinkAnnotation, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, RawImage, TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
+    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, FontId, HighlightingMode,
+    ImageCompression, ImageOptimizationOptions, LinkAnnotation, Op, PaintMode, ParsedFont,
+    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, TextItem, TextMatrix, XObject,
+    XObjectId, XObjectTransform,
 };
 
 use super::PdfError;
@@ -212,10 +212,22 @@ pub(crate) fn draw(
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    // lopdf holds its own copy of every stream now; a big image need not be held twice more.
+    drop(doc);
     finish(&mut lo, &layout, geo, info, seed)?;
     super::attach::embed(&mut lo, attachments, &info.date)?;
     compress(&mut lo)?;
-    let mut bytes = Vec::new();
+    // Sized for the streams up front: growing by doubling held up to twice the file (a big
+    // diagram's PDF is tens of MB).
+    let streams: usize = lo
+        .objects
+        .values()
+        .map(|o| match o {
+            lopdf::Object::Stream(s) => s.content.len() + 256,
+            _ => 64,
+        })
+        .sum();
+    let mut bytes = Vec::with_capacity(streams + streams / 32);
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(bytes)
@@ -223,7 +235,7 @@ pub(crate) fn draw(
 
 /// zlib level for content streams and fonts. lopdf's `compress` uses 9, which spent most of
 /// the PDF time in deflate for a file only a few per cent smaller than level COMPRESSION.
-const COMPRESSION: u32 = 6;
+pub(super) const COMPRESSION: u32 = 6;
 
 /// Deflates every stream that is not compressed already (page contents, fonts, ToUnicode
 /// maps), on all cores; images and attachments arrive compressed and are left alone.
@@ -370,11 +382,8 @@ fn subset_tag(face: FaceId, gids: &std::collections::BTreeSet<u16>) -> String {
         .collect()
 }
 
-/// Embeds each image once. A non-interlaced 8-bit grey or RGB PNG goes in as its own
-/// compressed data (FlateDecode with the PNG predictors) and a baseline grey or colour JPEG as
-/// is (DCTDecode): no decoding, no re-compressing. Anything else (alpha, palette, 16-bit,
-/// interlaced, CMYK) is decoded and re-encoded losslessly by printpdf. A broken image is an
-/// error (a packet must not lose its diagram).
+/// Embeds each image once, losslessly (see [`super::raster`]). A broken image is an error
+/// (a packet must not lose its diagram).
 fn embed_images(
     doc: &mut PdfDocument,
     layout: &Layout,
@@ -390,15 +399,9 @@ fn embed_images(
                 let Some(bytes) = assets.get(src) else {
                     continue;
                 };
-                let xobject = match passthrough(bytes) {
-                    Some(x) => XObject::External(x),
-                    None => {
-                        let mut warnings = Vec::new();
-                        let image = RawImage::decode_from_bytes(bytes, &mut warnings)
-                            .map_err(|e| PdfError::Image(format!("{src}: {e}")))?;
-                        XObject::Image(image)
-                    }
-                };
+                let xobject = super::raster::xobject(bytes)
+                    .map(XObject::External)
+                    .map_err(|e| PdfError::Image(format!("{src}: {e}")))?;
                 let id = XObjectId(format!("Im{}", out.len() + 1));
                 doc.resources.xobjects.map.insert(id.clone(), xobject);
                 out.insert(src.clone(), id);
@@ -406,111 +409,6 @@ fn embed_images(
         }
     }
     Ok(out)
-}
-
-/// The image as a PDF image XObject without decoding it, when its encoding is one PDF reads.
-fn passthrough(bytes: &[u8]) -> Option<ExternalXObject> {
-    use printpdf::DictItem;
-    let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
-    let (width, height, colors, filter, data, parms) = if let Some(png) = crate::png::parse(bytes)
-        .ok()
-        .filter(crate::png::Png::pdf_ready)
-    {
-        let colors = png.channels();
-        let parms = BTreeMap::from([
-            ("Predictor".to_string(), DictItem::Int(15)),
-            ("Colors".to_string(), DictItem::Int(colors.into())),
-            ("BitsPerComponent".to_string(), DictItem::Int(8)),
-            ("Columns".to_string(), DictItem::Int(png.width.into())),
-        ]);
-        (
-            png.width,
-            png.height,
-            colors,
-            "FlateDecode",
-            png.data(),
-            Some(parms),
-        )
-    } else {
-        let (width, height, colors) = jpeg_frame(bytes)?;
-        (width, height, colors, "DCTDecode", bytes.to_vec(), None)
-    };
-    let mut dict = BTreeMap::from([
-        ("Type".to_string(), name("XObject")),
-        ("Subtype".to_string(), name("Image")),
-        ("Width".to_string(), DictItem::Int(width.into())),
-        ("Height".to_string(), DictItem::Int(height.into())),
-        (
-            "ColorSpace".to_string(),
-            name(if colors == 1 {
-                "DeviceGray"
-            } else {
-                "DeviceRGB"
-            }),
-        ),
-        ("BitsPerComponent".to_string(), DictItem::Int(8)),
-        ("Filter".to_string(), name(filter)),
-    ]);
-    if let Some(map) = parms {
-        dict.insert("DecodeParms".to_string(), DictItem::Dict { map });
-    }
-    Some(ExternalXObject {
-        stream: ExternalStream {
-            dict,
-            content: data,
-            // Compressed already.
-            compress: false,
-        },
-        width: Some(printpdf::Px(width as usize)),
-        height: Some(printpdf::Px(height as usize)),
-        dpi: None,
-    })
-}
-
-/// Width, height and components of an 8-bit grey or YCbCr/RGB JPEG, from its frame header;
-/// `None` for anything DCTDecode might show wrongly (CMYK, 12-bit) or a malformed file.
-fn jpeg_frame(bytes: &[u8]) -> Option<(u32, u32, u8)> {
-    let mut at = 2;
-    if bytes.get(0..2)? != [0xff, 0xd8] {
-        return None;
-    }
-    loop {
-        if *bytes.get(at)? != 0xff {
-            return None;
-        }
-        let marker = *bytes.get(at + 1)?;
-        if marker == 0xff {
-            at += 1; // fill byte
-            continue;
-        }
-        if matches!(marker, 0x01 | 0xd0..=0xd7) {
-            at += 2;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([
-            *bytes.get(at + 2)?,
-            *bytes.get(at + 3)?,
-        ]));
-        let seg = bytes.get(at + 4..at + 2 + len)?;
-        match marker {
-            0xc0..=0xc3 | 0xc5..=0xc7 | 0xc9..=0xcb | 0xcd..=0xcf => {
-                let (precision, comps) = (*seg.first()?, *seg.get(5)?);
-                let height = u16::from_be_bytes([*seg.get(1)?, *seg.get(2)?]);
-                let width = u16::from_be_bytes([*seg.get(3)?, *seg.get(4)?]);
-                // Arithmetic coding (C9–CF) and lossless (C3, C7, CB, CF) are rare and not
-                // read by every viewer.
-                let common = matches!(marker, 0xc0..=0xc2);
-                return (common
-                    && precision == 8
-                    && matches!(comps, 1 | 3)
-                    && width > 0
-                    && height > 0)
-                    .then_some((width.into(), height.into(), comps));
-            }
-            0xd9 | 0xda => return None,
-            _ => at += 2 + len,
-        }
-    }
 }
 
 /// lopdf finishing: Info dictionary, nested outline, viewer preferences, file identifier.

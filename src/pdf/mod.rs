@@ -12,6 +12,7 @@ mod hyphen;
 mod layout;
 mod length;
 mod model;
+mod raster;
 mod text;
 
 use std::collections::BTreeMap;
