@@ -565,21 +565,16 @@ fn jpeg_frame(bytes: &[u8]) -> Option<(u32, u32, u8)> {
     }
 }
 
+/// The hand-made PNG writer the integration tests use too.
+#[cfg(test)]
+#[path = "../../tests/common/hand_png.rs"]
+mod hand_png;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A PNG written by hand, so that every colour type, bit depth, palette, tRNS and
-    /// interlacing can be made (the `png` encoder cannot interlace).
-    struct Spec {
-        width: u32,
-        height: u32,
-        color_type: u8,
-        depth: u8,
-        plte: Option<Vec<u8>>,
-        trns: Option<Vec<u8>>,
-        interlaced: bool,
-    }
+    use super::hand_png::Png as Spec;
 
     fn channels(color_type: u8) -> usize {
         match color_type {
@@ -614,68 +609,8 @@ mod tests {
     }
 
     fn encode(spec: &Spec, pixels: &[Vec<u16>]) -> Vec<u8> {
-        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-            out.extend((data.len() as u32).to_be_bytes());
-            let mut body = kind.to_vec();
-            body.extend(data);
-            out.extend(&body);
-            out.extend(crc32fast::hash(&body).to_be_bytes());
-        }
-        let (w, h) = (spec.width as usize, spec.height as usize);
-        let passes: &[(usize, usize, usize, usize)] = if spec.interlaced {
-            &[
-                (0, 8, 0, 8),
-                (4, 8, 0, 8),
-                (0, 4, 4, 8),
-                (2, 4, 0, 4),
-                (0, 2, 2, 4),
-                (1, 2, 0, 2),
-                (0, 1, 1, 2),
-            ]
-        } else {
-            &[(0, 1, 0, 1)]
-        };
-        let mut raw = Vec::new();
-        for &(x0, dx, y0, dy) in passes {
-            if x0 >= w {
-                continue;
-            }
-            for y in (y0..h).step_by(dy) {
-                raw.push(0); // filter: none
-                let (mut acc, mut bits) = (0u32, 0u32);
-                for x in (x0..w).step_by(dx) {
-                    for &s in &pixels[y * w + x] {
-                        acc = acc << spec.depth | u32::from(s);
-                        bits += u32::from(spec.depth);
-                        while bits >= 8 {
-                            bits -= 8;
-                            raw.push((acc >> bits) as u8);
-                        }
-                    }
-                }
-                if bits > 0 {
-                    raw.push((acc << (8 - bits)) as u8);
-                }
-            }
-        }
-        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = spec.width.to_be_bytes().to_vec();
-        ihdr.extend(spec.height.to_be_bytes());
-        ihdr.extend([spec.depth, spec.color_type, 0, 0, u8::from(spec.interlaced)]);
-        chunk(&mut out, b"IHDR", &ihdr);
-        if let Some(p) = &spec.plte {
-            chunk(&mut out, b"PLTE", p);
-        }
-        if let Some(t) = &spec.trns {
-            chunk(&mut out, b"tRNS", t);
-        }
-        chunk(
-            &mut out,
-            b"IDAT",
-            &super::super::draw::deflate(&raw).expect("deflate"),
-        );
-        chunk(&mut out, b"IEND", &[]);
-        out
+        let w = spec.width as usize;
+        spec.encode(|x, y| pixels[y as usize * w + x as usize].clone())
     }
 
     /// Inflates a stream and undoes the PNG predictors: the samples a viewer sees.
