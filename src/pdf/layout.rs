@@ -479,18 +479,14 @@ impl Pager {
     }
 
     fn place(&mut self, chunk: &mut Chunk) {
-        if self.empty
-            && let Some(head) = &chunk.header
-        {
+        // At the top of a page the gap above is dropped, also when a repeated head comes
+        // first ([`group_height`] counts it so).
+        let at_top = self.empty;
+        if at_top && let Some(head) = &chunk.header {
             let head = head.clone();
             self.put(head.items.iter().cloned(), &head, Pt::ZERO, true);
         }
-        let gap = if self.empty {
-            Pt::ZERO
-        } else {
-            chunk.space_before
-        };
-        let at_top = self.empty;
+        let gap = if at_top { Pt::ZERO } else { chunk.space_before };
         let items = std::mem::take(&mut chunk.items);
         self.put(items.into_iter(), chunk, gap, at_top);
     }
@@ -2898,5 +2894,116 @@ mod tests {
             "{}",
             l.warnings[0]
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// (height, keep with next, break before, repeats a head) for each chunk.
+        fn chunks() -> impl Strategy<Value = Vec<(u8, bool, bool, bool)>> {
+            prop::collection::vec(
+                (
+                    1u8..=60,
+                    any::<bool>(),
+                    prop::bool::weighted(0.1),
+                    any::<bool>(),
+                ),
+                1..80,
+            )
+        }
+
+        /// Markdown of headings, paragraphs (some with over-long words), lists and tables.
+        fn documents() -> impl Strategy<Value = String> {
+            let word = prop_oneof![
+                8 => "[a-z]{1,12}",
+                1 => "[a-z]{30,90}",
+                1 => "https://example\\.com/[a-z/]{10,60}",
+            ];
+            let para = prop::collection::vec(word, 1..200).prop_map(|w| w.join(" "));
+            let block = prop_oneof![
+                4 => para.clone(),
+                1 => "[A-Z][a-z]{2,20}".prop_map(|t| format!("### {t}")),
+                1 => prop::collection::vec(para.clone(), 1..6)
+                    .prop_map(|items| items.iter().map(|i| format!("- {i}")).collect::<Vec<_>>().join("\n")),
+                1 => prop::collection::vec((para.clone(), para), 1..8).prop_map(|rows| {
+                    let body: Vec<String> = rows.iter().map(|(a, b)| format!("| {a} | {b} |")).collect();
+                    format!("| A | B |\n|---|---|\n{}", body.join("\n"))
+                }),
+            ];
+            prop::collection::vec(block, 1..12)
+                .prop_map(|b| format!("# T\n\n## Body\n\n{}\n", b.join("\n\n")))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+
+            #[test]
+            fn whole_documents_keep_their_words_inside_the_margins_on_no_empty_page(md in documents()) {
+                let l = run(&md);
+                let geo = Geometry::a4();
+                let mut words: Vec<String> = Vec::new();
+                for page in &l.pages {
+                    let mut texts = 0;
+                    for item in &page.items {
+                        if let Item::Text { x, y, glyphs, .. } = item {
+                            let w: Pt = glyphs.iter().map(|g| g.advance + g.extra).sum();
+                            prop_assert!(*x >= geo.margin_x - Pt(0.5), "left of the margin");
+                            prop_assert!(*x + w <= geo.width - geo.margin_x + Pt(0.5), "right of the margin");
+                            prop_assert!(*y > Pt::ZERO && *y < geo.height, "off the page");
+                            texts += 1;
+                            words.push(glyphs.iter().flat_map(|g| g.chars()).collect());
+                        }
+                    }
+                    prop_assert!(texts > 0, "an empty page");
+                }
+                // Every letter of the source comes back (hyphens and line breaks aside).
+                let letters = |s: &str| s.chars().filter(char::is_ascii_lowercase).count();
+                let source = md.lines().filter(|l| !l.starts_with('#')).map(letters).sum::<usize>();
+                let set: usize = words.iter().map(|w| letters(w)).sum();
+                // The running header and footers add letters; none may go missing.
+                prop_assert!(set >= source, "{} letters set, {} in the source", set, source);
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn pagination_places_everything_once_in_order_within_the_page(spec in chunks()) {
+                const HEAD: usize = 999;
+                let geo = small_geo(100.0);
+                let header = Rc::new(marked(12.0, HEAD));
+                let input: Vec<Chunk> = spec
+                    .iter()
+                    .enumerate()
+                    .map(|(id, &(h, keep, brk, head))| {
+                        let mut c = marked(f32::from(h), id);
+                        c.keep_with_next = keep;
+                        c.break_before = brk;
+                        c.space_before = Pt(4.0);
+                        c.header = head.then(|| header.clone());
+                        c
+                    })
+                    .collect();
+                // Every chunk (with its head) fits an empty page, so pagination must succeed.
+                let (pages, _) = paginate(input, &geo).expect("every chunk fits a page");
+                let mut seen = Vec::new();
+                for page in &pages {
+                    let own: Vec<usize> = ids(page).into_iter().filter(|&i| i != HEAD).collect();
+                    prop_assert!(!own.is_empty(), "a page without content");
+                    for item in &page.items {
+                        if let Item::Rect { y, color, .. } = item {
+                            let id = color.0 as usize;
+                            let h = if id == HEAD { Pt(12.0) } else { Pt(f32::from(spec[id].0)) };
+                            prop_assert!(*y >= geo.top - Pt(0.01), "above the body");
+                            prop_assert!(*y + h <= geo.top + geo.body_height() + Pt(0.01), "below the body");
+                        }
+                    }
+                    seen.extend(own);
+                }
+                prop_assert_eq!(seen, (0..spec.len()).collect::<Vec<_>>());
+            }
+        }
     }
 }

@@ -120,7 +120,8 @@ pub(crate) fn break_lines(atoms: &[Atom], width: Pt) -> Vec<Line> {
                     let mut rest: Vec<Piece> = pieces.clone();
                     if !cur.atoms.is_empty() && room > width * 0.25 {
                         let (head, tail) = split_word(&rest, room);
-                        if !head.is_empty() {
+                        // `split_word` takes one glyph even when none fits the room.
+                        if !head.is_empty() && word_width(&head) <= room + EPS {
                             if let Some(sp) = pending_space.take() {
                                 cur.atoms.push(Atom::Space(sp.clone()));
                                 cur.width += sw;
@@ -1068,5 +1069,46 @@ pub(crate) mod tests {
         let lines = break_lines(&a, Pt(200.0));
         assert_eq!(lines.len(), 2);
         assert!(lines[0].last);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Words of 1 to 30 letters (5 pt each, so some are wider than narrow lines).
+        fn words() -> impl Strategy<Value = Vec<String>> {
+            prop::collection::vec("[a-z]{1,30}", 1..120)
+        }
+
+        fn check(lines: &[Line], text: &str, width: Pt, align: Align) -> Result<(), TestCaseError> {
+            // No text lost or invented: the letters come back in order.
+            let got: String = lines
+                .iter()
+                .map(line_text)
+                .collect::<String>()
+                .replace(' ', "");
+            prop_assert_eq!(got, text.replace(' ', ""));
+            // Nothing set wider than the measure (a justified line may shrink its spaces):
+            // over-long words are broken, not overflowing.
+            for l in lines {
+                prop_assert!(!l.atoms.is_empty(), "an empty line");
+                let runs = place_line(l, Pt::ZERO, width, align);
+                let end = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
+                prop_assert!(end <= width + Pt(0.01), "set to {:?} in {:?}", end, width);
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn wrapping_keeps_every_letter_within_the_width(words in words(), width in 5.0f32..400.0) {
+                let text = words.join(" ");
+                let width = Pt(width);
+                check(&break_lines(&atoms(&text), width), &text, width, Align::Left)?;
+                check(&break_justified(&atoms(&text), width), &text, width, Align::Justify)?;
+            }
+        }
     }
 }
