@@ -597,7 +597,7 @@ struct Flow<'a> {
     warnings: Vec<String>,
     context: Rc<str>,
     memo: &'a mut Memo,
-    /// Page numbers shown since the block being laid out began.
+    /// Page numbers shown since the body block being laid out began (for the memo).
     labels: Vec<(String, Option<usize>)>,
 }
 
@@ -1241,20 +1241,18 @@ impl Flow<'_> {
         {
             let (chunks, warnings, missing) =
                 (m.chunks.clone(), m.warnings.clone(), m.missing.clone());
-            let labels = m.labels.clone();
             self.merge(warnings, missing);
-            self.labels.extend(labels);
             return chunks;
         }
-        let labels = std::mem::take(&mut self.labels);
+        // Laid out afresh, with what it shows and reports kept apart for the memo.
         let warnings = std::mem::take(&mut self.warnings);
         let missing = std::mem::take(&mut self.missing);
+        self.labels.clear();
         let chunks = self.block(block, ctx, gap);
-        let labels = std::mem::replace(&mut self.labels, labels);
+        let labels = std::mem::take(&mut self.labels);
         let warnings = std::mem::replace(&mut self.warnings, warnings);
         let missing = std::mem::replace(&mut self.missing, missing);
         self.merge(warnings.clone(), missing.clone());
-        self.labels.extend(labels.iter().cloned());
         self.memo.blocks.insert(
             k,
             MemoBlock {
