@@ -322,9 +322,18 @@ fn main() {
         y.push_str(&block("lessons", &lessons, 4));
         let _ = writeln!(y, "    documents: [docs/design.pdf]");
     }
+    let size = y.len();
     std::fs::write(dir.join("bundle.yaml"), y).expect("write bundle.yaml");
     eprintln!(
         "wrote {} with {n} references",
         dir.join("bundle.yaml").display()
     );
+    if size as u64 > dossier::bundle::MAX_BUNDLE_BYTES {
+        eprintln!(
+            "note: it is {:.1} MB, over the default 1 MB cap; render it with {}={}",
+            size as f64 / 1_048_576.0,
+            dossier::bundle::BUNDLE_LIMIT_VAR,
+            size.div_ceil(1_048_576)
+        );
+    }
 }
