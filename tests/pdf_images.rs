@@ -3,7 +3,7 @@
 //! renders must give the same bytes.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use dossier::pdf::{Paper, PdfOptions, render};
@@ -29,6 +29,10 @@ fn options() -> PdfOptions {
 #[path = "common/hand_png.rs"]
 mod hand_png;
 use hand_png::Png;
+
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
 
 /// The four kinds the issue names, each with detail that a wrong decoder would lose.
 fn images() -> Vec<(&'static str, Vec<u8>)> {
@@ -107,20 +111,6 @@ fn tmp(name: &str) -> PathBuf {
     dir
 }
 
-fn run(cmd: &str, args: &[&str], path: &Path) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} must be installed (poppler-utils): {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn re_encoded_images_keep_their_pixels_and_render_deterministically() {
     let images = images();
@@ -141,7 +131,7 @@ fn re_encoded_images_keep_their_pixels_and_render_deterministically() {
     std::fs::write(&pdf, &first).expect("write pdf");
 
     // `pdfimages -list`: one row per image, its soft mask on the row after it.
-    let list = run("pdfimages", &["-list"], &pdf);
+    let list = tool("pdfimages", &["-list"], &pdf);
     let rows: Vec<Vec<&str>> = list
         .lines()
         .skip(2)

@@ -6,6 +6,10 @@ use std::process::Command;
 
 use dossier::pdf::{Paper, PdfOptions, RenderedPdf, render};
 
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
+
 const FIXTURE: &str = include_str!("fixtures/pdf/packet.md");
 
 fn assets() -> BTreeMap<String, Vec<u8>> {
@@ -50,24 +54,6 @@ fn rendered(name: &str, opts: &PdfOptions) -> (RenderedPdf, PathBuf) {
     let path = dir.join(name);
     std::fs::write(&path, &out.bytes).expect("write pdf");
     (out, path)
-}
-
-fn tool(cmd: &str, args: &[&str], path: &Path) -> String {
-    let mut command = Command::new(cmd);
-    command.args(args).arg(path);
-    if cmd == "pdftotext" {
-        // To stdout, not to a .txt file beside the PDF.
-        command.arg("-");
-    }
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} must be installed (poppler-utils, qpdf): {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

@@ -5,9 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use assert_cmd::Command as Cli;
+
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
 
 const FIELDS: [&str; 8] = [
     "Name of the customer",
@@ -57,24 +60,6 @@ fn render(sample: &str, tag: &str, extra: &[&str]) -> PathBuf {
         .assert()
         .success();
     out.join("packet.pdf")
-}
-
-fn tool(cmd: &str, args: &[&str], pdf: &Path) -> String {
-    let mut command = Command::new(cmd);
-    command.args(args).arg(pdf);
-    if cmd == "pdftotext" {
-        command.arg("-");
-    }
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} must be installed (poppler-utils, qpdf): {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn page_count(pdf: &Path) -> usize {

@@ -562,10 +562,14 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
     // A line that cannot be filled without opening rivers (a long unbreakable word or URL
     // comes next) is set at its natural spacing and stops short of the margin: stretched
     // halfway it would only look loose as well as short.
-    let gaps = letter_gaps(line);
-    let size = line_size(line);
+    // Ragged lines (`per_pt` 0) skip all of this: only justified lines stretch.
+    let (gaps, size) = if per_pt > 0.0 {
+        (letter_gaps(line), line_size(line))
+    } else {
+        (0, Pt::ZERO)
+    };
     let filled = slack - size * TRACK_MAX * gaps as f32;
-    let per_pt = if space_total > Pt::ZERO && filled / space_total > MAX_SPACE_STRETCH {
+    let per_pt = if per_pt > 0.0 && filled / space_total > MAX_SPACE_STRETCH {
         0.0
     } else {
         per_pt
