@@ -10,7 +10,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -57,100 +56,53 @@ fn edit(bundle: &Path, from: &str, to: &str) {
     std::fs::rename(&tmp, &path).expect("rename");
 }
 
-/// A running `dossier serve`, its stderr as lines, and the address it printed.
+#[path = "common/running.rs"]
+mod running;
+use running::Running;
+
+/// A running `dossier serve` and the address it printed.
 struct Serve {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
+    run: Running,
     addr: String,
 }
 
 impl Serve {
     fn start(bundle: &Path) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-            .args(["serve", "--port", "0"])
-            .arg(bundle)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("dossier serve starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut serve = Serve {
-            child,
-            lines,
-            seen: Vec::new(),
-            addr: String::new(),
-        };
-        let line = serve.wait_line(|l| l.starts_with("serving the packet at "));
-        serve.addr = line
+        let mut run = Running::start(
+            &[
+                "serve".as_ref(),
+                "--port".as_ref(),
+                "0".as_ref(),
+                bundle.as_os_str(),
+            ],
+            "serve",
+            PATIENCE,
+        );
+        let line = run.wait_line(|l| l.starts_with("serving the packet at "));
+        let addr = line
             .trim_start_matches("serving the packet at http://")
             .split('/')
             .next()
             .expect("address")
             .to_string();
-        serve
+        Serve { run, addr }
     }
 
-    /// The next stderr line that satisfies `want`; panics with everything seen on timeout.
-    fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if want(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!("no such line; stderr so far:\n{}", self.seen.join("\n")),
-            }
-        }
-    }
-
-    /// Sends Ctrl-C (SIGINT) and waits for a clean exit.
-    fn interrupt(mut self) -> Vec<String> {
-        let pid = self.child.id().to_string();
-        let status = Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-        let deadline = Instant::now() + PATIENCE;
-        let code = loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                break status.code();
-            }
-            assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        self.seen.extend(self.lines.try_iter());
-        assert_eq!(
-            code,
-            Some(0),
-            "exit after Ctrl-C:\n{}",
-            self.seen.join("\n")
-        );
-        std::mem::take(&mut self.seen)
+    fn interrupt(self) -> Vec<String> {
+        self.run.interrupt()
     }
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        // Only when a test failed half-way: never leave the server running.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+impl std::ops::Deref for Serve {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        &self.run
+    }
+}
+
+impl std::ops::DerefMut for Serve {
+    fn deref_mut(&mut self) -> &mut Running {
+        &mut self.run
     }
 }
 

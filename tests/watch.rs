@@ -2,11 +2,9 @@
 //! references, other files are ignored, a broken bundle prints its diagnostics and leaves
 //! the last good packet in place, and Ctrl-C stops it cleanly.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// Generous: a debug build renders the PDF in a few seconds, and CI machines vary.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -42,91 +40,21 @@ fn edit(bundle: &Path, from: &str, to: &str) {
     replace(&path, text.replacen(from, to, 1).as_bytes());
 }
 
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
+#[path = "common/running.rs"]
+mod running;
+use running::Running as Watch;
 
-impl Watch {
-    fn start(bundle: &Path, out: &Path) -> Watch {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-            .arg("watch")
-            .arg(bundle)
-            .arg("--out")
-            .arg(out)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("dossier watch starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Watch {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// The next stderr line that satisfies `want`; panics with everything seen on timeout.
-    fn wait_line(&mut self, want: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if want(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!("no such line; stderr so far:\n{}", self.seen.join("\n")),
-            }
-        }
-    }
-
-    /// Sends Ctrl-C (SIGINT), waits for a clean exit, and returns all of stderr.
-    fn interrupt(mut self) -> Vec<String> {
-        let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-        let deadline = Instant::now() + PATIENCE;
-        let code = loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                break status.code();
-            }
-            assert!(Instant::now() < deadline, "watch did not stop on Ctrl-C");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        self.seen.extend(self.lines.try_iter());
-        assert_eq!(
-            code,
-            Some(0),
-            "exit after Ctrl-C:\n{}",
-            self.seen.join("\n")
-        );
-        std::mem::take(&mut self.seen)
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        // Only when a test failed half-way: never leave the watcher running.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+fn start_watch(bundle: &Path, out: &Path) -> Watch {
+    Watch::start(
+        &[
+            "watch".as_ref(),
+            bundle.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+        "watch",
+        PATIENCE,
+    )
 }
 
 fn read(path: PathBuf) -> Vec<u8> {
@@ -142,7 +70,7 @@ fn rebuilds_on_change_and_keeps_the_last_good_packet_when_the_bundle_breaks() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind-vision"),
         &bundle,
     );
-    let mut watch = Watch::start(&bundle, &out);
+    let mut watch = start_watch(&bundle, &out);
     let line = watch.wait_line(|l| l.starts_with("built in ") || l.starts_with("build failed"));
     assert!(line.ends_with(": 10 Met, 6 Not Met"), "{line}");
     let html = String::from_utf8(read(out.join("packet.html"))).expect("UTF-8");
