@@ -4,7 +4,6 @@
 //! packet lists advisories beside the gaps.
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -12,18 +11,9 @@ mod common;
 
 use common::{dossier, path_str, repo};
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
+#[path = "common/copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
 
 /// A copy of `samples/acme-forecast` (every item Met, no warnings) with `edits` applied to
 /// its `bundle.yaml`; each `old` text must occur exactly once.

@@ -8,6 +8,10 @@ use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 
+#[path = "common/copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
+
 struct Run {
     code: i32,
     stderr: String,
@@ -68,19 +72,6 @@ fn pdf_objects(pdf: &Path, dir: &Path) -> String {
         ],
     );
     String::from_utf8_lossy(&std::fs::read(&q).unwrap()).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// The acme-forecast sample made publishable: the text about its two non-public customers

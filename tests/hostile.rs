@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
+
 struct Run {
     code: Option<i32>,
     stderr: String,
@@ -47,19 +51,6 @@ fn temp_bundle(yaml: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     fs::write(tmp.path().join("bundle.yaml"), yaml).expect("write bundle.yaml");
     tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn copy_sample(name: &str) -> tempfile::TempDir {

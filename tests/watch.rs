@@ -9,19 +9,6 @@ use std::time::Duration;
 /// Generous: a debug build renders the PDF in a few seconds, and CI machines vary.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// Replaces a bundle file the way editors do: write beside it, then rename over it.
 fn replace(path: &Path, bytes: &[u8]) {
     let tmp = path.with_file_name(".dossier-test-edit.tmp");
@@ -43,6 +30,10 @@ fn edit(bundle: &Path, from: &str, to: &str) {
 #[path = "common/running.rs"]
 mod running;
 use running::Running as Watch;
+
+#[path = "common/copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
 
 fn start_watch(bundle: &Path, out: &Path) -> Watch {
     Watch::start(
