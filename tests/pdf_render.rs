@@ -313,10 +313,13 @@ fn drawn_glyphs(path: &Path) -> usize {
         .skip(1)
         .map(|page| {
             let body = &page[..page.find("endstream").expect("stream end")];
+            // Glyph strings are runs of four-digit codes: `<00410042>`.
             body.split('<')
                 .skip(1)
-                .filter(|s| s.find('>') == Some(4))
-                .count()
+                .filter_map(|s| s.split_once('>'))
+                .filter(|(hex, _)| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .map(|(hex, _)| hex.len() / 4)
+                .sum::<usize>()
         })
         .sum()
 }

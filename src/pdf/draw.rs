@@ -1,20 +1,17 @@
-//! Drawing: laid-out pages → PDF bytes. Writes the positioned items with printpdf (fonts
-//! subset here, images embedded losslessly), then finishes the file with lopdf: a nested
-//! outline, the document info, and an `/ID` derived from the content, so the same input
-//! always gives the same bytes — also twice in one process.
+//! Drawing: laid-out pages → PDF bytes, with lopdf as the object model and writer. Content
+//! streams are written here, page by page on all cores and deflated as each is made, so a
+//! long packet never holds its pages' operators in full; fonts are subset to the glyphs used
+//! and embedded as CID fonts with a ToUnicode map; images go in losslessly
+//! ([`super::raster`]). Then the outline, the document info and an `/ID` derived from the
+//! content, so the same input always gives the same bytes — also twice in one process.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, FontId, HighlightingMode,
-    ImageCompression, ImageOptimizationOptions, LinkAnnotation, Op, PaintMode, ParsedFont,
-    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, TextItem, TextMatrix, XObject,
-    XObjectId, XObjectTransform,
-};
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 
 use super::PdfError;
 use super::fonts::{FaceId, FontSet};
-use super::layout::{Geometry, HeadingMark, Item, Layout};
+use super::layout::{Geometry, HeadingMark, Item, Layout, Page};
 use super::length::Pt;
 use super::text::{Rgb, Target};
 
@@ -29,10 +26,15 @@ pub(crate) struct DocInfo {
     pub date: String,
 }
 
-/// A subset face: its glyph renumbering and the printpdf resource id.
+/// A subset face as the content streams use it: the resource name's number and each
+/// original glyph's code in the subset with that code's width in the `/W` array.
 struct SubsetFace {
-    id: FontId,
-    remap: BTreeMap<u16, u16>,
+    /// Subset glyph id by original glyph id; 0 for glyphs not in the subset.
+    remap: Vec<u16>,
+    /// `/W` width (thousandths of an em, rounded as written) by subset glyph id.
+    widths: Vec<i32>,
+    /// Exact advance in thousandths of an em by subset glyph id.
+    exact: Vec<f64>,
 }
 
 /// Writes the pages; `seed` (a digest of the inputs) becomes the file identifier.
@@ -45,30 +47,151 @@ pub(crate) fn draw(
     attachments: &[(String, Vec<u8>)],
     seed: u64,
 ) -> Result<Vec<u8>, PdfError> {
-    let mut doc = PdfDocument::new(&info.title);
-    let subsets = embed_fonts(&mut doc, &layout, fonts)?;
-    let images = embed_images(&mut doc, &layout, assets)?;
+    let mut doc = lopdf::Document::with_version("1.7");
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    let (font_resources, subsets) = embed_fonts(&mut doc, &layout, fonts)?;
+    let (image_resources, images) = embed_images(&mut doc, &layout, assets)?;
+    let resources = doc.add_object(Dictionary::from_iter(vec![
+        ("Font", Object::Dictionary(font_resources)),
+        ("XObject", Object::Dictionary(image_resources)),
+    ]));
 
-    let height = geo.height;
-    // Each page's items are dropped once its operations exist: a long packet never holds
-    // both in full.
+    let pages_id = doc.new_object_id();
     let laid_pages = std::mem::take(&mut layout.pages);
-    let mut pages = Vec::with_capacity(laid_pages.len());
-    for page in laid_pages {
-        let mut ops = Vec::new();
-        let mut in_text = false;
-        let mut font_state: Option<(FaceId, Pt)> = None;
-        let mut fill: Option<Rgb> = None;
-        for item in &page.items {
-            let is_text = matches!(item, Item::Text { .. });
-            if is_text && !in_text {
-                ops.push(Op::StartTextSection);
-                in_text = true;
-                font_state = None;
-            } else if !is_text && in_text {
-                ops.push(Op::EndTextSection);
-                in_text = false;
+    // Reserved up front: a link may point at any page.
+    let page_ids: Vec<ObjectId> = laid_pages.iter().map(|_| doc.new_object_id()).collect();
+    let painter = Painter {
+        subsets: &subsets,
+        images: &images,
+        height: geo.height,
+    };
+    let contents = painter.paint_all(laid_pages)?;
+    let media_box = Object::Array(vec![
+        0.into(),
+        0.into(),
+        Object::Real(geo.width.0),
+        Object::Real(geo.height.0),
+    ]);
+    for (painted, &page_id) in contents.into_iter().zip(&page_ids) {
+        let mut stream = Stream::new(Dictionary::new(), painted.content);
+        if painted.deflated {
+            stream.dict.set("Filter", "FlateDecode");
+        }
+        // Already as small as it gets: the final pass must not try again.
+        stream.allows_compression = false;
+        let contents_id = doc.add_object(stream);
+        let annots: Vec<Object> = painted
+            .links
+            .into_iter()
+            .filter_map(|link| link_annotation(link, &layout, &page_ids, geo.height))
+            .map(Object::Dictionary)
+            .collect();
+        let mut page = Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Page".to_vec())),
+            ("Parent", Object::Reference(pages_id)),
+            ("MediaBox", media_box.clone()),
+            ("Resources", Object::Reference(resources)),
+            ("Contents", Object::Reference(contents_id)),
+        ]);
+        if !annots.is_empty() {
+            page.set("Annots", Object::Array(annots));
+        }
+        doc.objects.insert(page_id, Object::Dictionary(page));
+    }
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Pages".to_vec())),
+            ("Count", Object::Integer(page_ids.len() as i64)),
+            (
+                "Kids",
+                Object::Array(page_ids.iter().map(|&id| Object::Reference(id)).collect()),
+            ),
+        ])),
+    );
+    finish(&mut doc, &layout, pages_id, &page_ids, geo, info, seed);
+    super::attach::embed(&mut doc, attachments, &info.date)?;
+    compress(&mut doc)?;
+    // Sized for the streams up front: growing by doubling held up to twice the file (a big
+    // diagram's PDF is tens of MB).
+    let streams: usize = doc
+        .objects
+        .values()
+        .map(|o| match o {
+            Object::Stream(s) => s.content.len() + 256,
+            _ => 64,
+        })
+        .sum();
+    let mut bytes = Vec::with_capacity(streams + streams / 32);
+    doc.save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// A link area on a page, in PDF coordinates (origin bottom left): x1, y1, x2, y2.
+struct Link {
+    rect: [f32; 4],
+    target: Target,
+}
+
+/// One page's content stream, and the links to annotate it with.
+struct Painted {
+    content: Vec<u8>,
+    deflated: bool,
+    links: Vec<Link>,
+}
+
+/// Turns pages of items into content streams.
+struct Painter<'a> {
+    subsets: &'a BTreeMap<FaceId, SubsetFace>,
+    images: &'a BTreeMap<String, usize>,
+    height: Pt,
+}
+
+impl Painter<'_> {
+    /// Paints every page, on all cores: each thread takes a contiguous share of the pages
+    /// (they are of similar size) and deflates each stream as soon as it is written.
+    fn paint_all(&self, pages: Vec<Page>) -> Result<Vec<Painted>, PdfError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(pages.len().div_ceil(8).max(1));
+        let share = pages.len().div_ceil(threads).max(1);
+        let mut shares: Vec<Vec<Page>> = Vec::with_capacity(threads);
+        let mut rest = pages;
+        while rest.len() > share {
+            let tail = rest.split_off(share);
+            shares.push(rest);
+            rest = tail;
+        }
+        shares.push(rest);
+        let paint_share = |share: Vec<Page>| -> Result<Vec<Painted>, PdfError> {
+            share.into_iter().map(|page| self.paint(page)).collect()
+        };
+        let mut out = Vec::new();
+        std::thread::scope(|scope| {
+            let mut shares = shares.into_iter();
+            let first = shares.next().unwrap_or_default();
+            let jobs: Vec<_> = shares
+                .map(|share| scope.spawn(move || paint_share(share)))
+                .collect();
+            out = paint_share(first)?;
+            for job in jobs {
+                let painted = job
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                out.extend(painted);
             }
+            Ok::<(), PdfError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// One page's content stream, deflated when that makes it smaller.
+    fn paint(&self, page: Page) -> Result<Painted, PdfError> {
+        let mut w = Content::default();
+        let mut links = Vec::new();
+        let height = self.height;
+        for item in page.items {
             match item {
                 Item::Text {
                     x,
@@ -78,52 +201,24 @@ pub(crate) fn draw(
                     color,
                     glyphs,
                 } => {
-                    let Some(sub) = subsets.get(face) else {
+                    let Some(sub) = self.subsets.get(&face) else {
                         continue;
                     };
-                    if font_state != Some((*face, *size)) {
-                        ops.push(Op::SetFont {
-                            font: PdfFontHandle::External(sub.id.clone()),
-                            size: printpdf::Pt(size.0),
-                        });
-                        font_state = Some((*face, *size));
-                    }
-                    if fill != Some(*color) {
-                        ops.push(Op::SetFillColor {
-                            col: color_of(*color),
-                        });
-                        fill = Some(*color);
-                    }
-                    let cps = glyphs
-                        .iter()
-                        .map(|g| Codepoint {
-                            gid: sub.remap.get(&g.gid).copied().unwrap_or(0),
-                            // TJ numbers are thousandths of an em, positive to the left.
-                            offset: -((g.extra + g.kern).0 / size.0) * 1000.0,
-                            // A ligature maps to all its characters ("fi").
-                            cid: Some(g.chars().collect()),
-                        })
-                        .collect();
-                    ops.push(Op::SetTextMatrix {
-                        matrix: TextMatrix::Translate(
-                            printpdf::Pt(x.0),
-                            printpdf::Pt((height - *y).0),
-                        ),
-                    });
-                    ops.push(Op::ShowText {
-                        items: vec![TextItem::GlyphIds(cps)],
-                    });
+                    w.begin_text();
+                    w.fill(color);
+                    w.text(face, size, x.0, (height - y).0, sub, &glyphs);
                 }
-                Item::Rect { x, y, w, h, color } => {
-                    if fill != Some(*color) {
-                        ops.push(Op::SetFillColor {
-                            col: color_of(*color),
-                        });
-                        fill = Some(*color);
-                    }
-                    ops.push(Op::DrawRectangle {
-                        rectangle: rect(*x, height - *y - *h, *w, *h, Some(PaintMode::Fill)),
-                    });
+                Item::Rect {
+                    x,
+                    y,
+                    w: width,
+                    h,
+                    color,
+                } => {
+                    w.end_text();
+                    w.fill(color);
+                    w.nums(&[x.0, (height - y - h).0, width.0, h.0]);
+                    w.op("re f");
                 }
                 Item::Line {
                     x1,
@@ -133,128 +228,323 @@ pub(crate) fn draw(
                     width,
                     color,
                 } => {
-                    ops.push(Op::SetOutlineColor {
-                        col: color_of(*color),
-                    });
-                    ops.push(Op::SetOutlineThickness {
-                        pt: printpdf::Pt(width.0),
-                    });
-                    ops.push(Op::DrawLine {
-                        line: printpdf::Line {
-                            points: vec![point(*x1, height - *y1), point(*x2, height - *y2)],
-                            is_closed: false,
-                        },
-                    });
+                    w.end_text();
+                    w.stroke(color, width.0);
+                    w.nums(&[x1.0, (height - y1).0]);
+                    w.op("m");
+                    w.nums(&[x2.0, (height - y2).0]);
+                    w.op("l S");
                 }
-                Item::Image { x, y, w, h, src } => {
-                    let Some(id) = images.get(src) else { continue };
-                    ops.push(Op::UseXobject {
-                        id: id.clone(),
-                        transform: XObjectTransform {
-                            translate_x: Some(printpdf::Pt(x.0)),
-                            translate_y: Some(printpdf::Pt((height - *y - *h).0)),
-                            scale_x: Some(w.0),
-                            scale_y: Some(h.0),
-                            // The image is a unit square: scale it to its size in points directly.
-                            no_auto_scale: true,
-                            ..XObjectTransform::default()
-                        },
-                    });
-                }
-                Item::Link { x, y, w, h, target } => {
-                    let action = match target {
-                        Target::Uri(u) => Actions::Uri(u.clone()),
-                        Target::Anchor(a) => match layout.anchors.get(a) {
-                            Some((page, top)) => Actions::Goto(Destination::Xyz {
-                                page: page + 1,
-                                left: Some(0.0),
-                                top: Some((height - *top + Pt(12.0)).0),
-                                zoom: None,
-                            }),
-                            None => continue,
-                        },
+                Item::Image {
+                    x,
+                    y,
+                    w: width,
+                    h,
+                    src,
+                } => {
+                    let Some(n) = self.images.get(&src) else {
+                        continue;
                     };
-                    let link = LinkAnnotation::new(
-                        rect(*x, height - *y - *h, *w, *h, None),
-                        action,
-                        Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                        Some(ColorArray::Transparent),
-                        Some(HighlightingMode::None),
-                    );
-                    ops.push(Op::LinkAnnotation { link });
+                    w.end_text();
+                    // The image is a unit square: scale it to its size in points.
+                    w.op("q");
+                    w.nums(&[width.0, 0.0, 0.0, h.0, x.0, (height - y - h).0]);
+                    w.op("cm");
+                    w.raw(format!("/Im{n} Do Q\n").as_bytes());
                 }
+                Item::Link {
+                    x,
+                    y,
+                    w: width,
+                    h,
+                    target,
+                } => links.push(Link {
+                    rect: [x.0, (height - y - h).0, (x + width).0, (height - y).0],
+                    target,
+                }),
             }
         }
-        if in_text {
-            ops.push(Op::EndTextSection);
-        }
-        pages.push(PdfPage::new(
-            printpdf::Mm::from(printpdf::Pt(geo.width.0)),
-            printpdf::Mm::from(printpdf::Pt(geo.height.0)),
-            ops,
-        ));
-    }
-    doc.with_pages(pages);
-
-    let opts = PdfSaveOptions {
-        // Streams are compressed below, at a level chosen for speed.
-        optimize: false,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: Some(ImageOptimizationOptions {
-            quality: None,
-            max_image_size: None,
-            dither_greyscale: Some(false),
-            convert_to_greyscale: Some(false),
-            auto_optimize: Some(false),
-            format: Some(ImageCompression::Flate),
-        }),
-    };
-    let mut warnings = Vec::new();
-    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    // lopdf holds its own copy of every stream now; a big image need not be held twice more.
-    drop(doc);
-    finish(&mut lo, &layout, geo, info, seed)?;
-    super::attach::embed(&mut lo, attachments, &info.date)?;
-    compress(&mut lo)?;
-    // Sized for the streams up front: growing by doubling held up to twice the file (a big
-    // diagram's PDF is tens of MB).
-    let streams: usize = lo
-        .objects
-        .values()
-        .map(|o| match o {
-            lopdf::Object::Stream(s) => s.content.len() + 256,
-            _ => 64,
+        w.end_text();
+        let content = w.finish();
+        let compressed = deflate(&content)?;
+        Ok(if compressed.len() + 19 < content.len() {
+            Painted {
+                content: compressed,
+                deflated: true,
+                links,
+            }
+        } else {
+            Painted {
+                content,
+                deflated: false,
+                links,
+            }
         })
-        .sum();
-    let mut bytes = Vec::with_capacity(streams + streams / 32);
-    lo.save_to(&mut bytes)
-        .map_err(|e| PdfError::Write(e.to_string()))?;
-    Ok(bytes)
+    }
+}
+
+/// A content stream being written, with the graphics state it has set so far (so each
+/// operator that changes nothing is left out).
+#[derive(Default)]
+struct Content {
+    out: Vec<u8>,
+    in_text: bool,
+    font: Option<(FaceId, u32)>,
+    fill: Option<Rgb>,
+    stroke: Option<(Rgb, f32)>,
+    /// The open `TJ` array: its baseline, face, size and start, and where the viewer's pen
+    /// is within it (thousandths of an em from the start).
+    run: Option<Run>,
+}
+
+struct Run {
+    y: f32,
+    face: FaceId,
+    size: f32,
+    x: f32,
+    pen: f64,
+    /// Inside a `<…>` glyph string.
+    in_hex: bool,
+}
+
+impl Content {
+    fn finish(mut self) -> Vec<u8> {
+        self.end_text();
+        self.out
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    fn op(&mut self, op: &str) {
+        self.out.extend_from_slice(op.as_bytes());
+        self.out.push(b'\n');
+    }
+
+    fn nums(&mut self, values: &[f32]) {
+        for &v in values {
+            number(&mut self.out, f64::from(v));
+            self.out.push(b' ');
+        }
+    }
+
+    fn begin_text(&mut self) {
+        if !self.in_text {
+            self.op("BT");
+            self.in_text = true;
+        }
+    }
+
+    fn end_text(&mut self) {
+        self.close_run();
+        if self.in_text {
+            self.op("ET");
+            self.in_text = false;
+        }
+    }
+
+    fn close_run(&mut self) {
+        if let Some(run) = self.run.take() {
+            self.raw(if run.in_hex { b">] TJ\n" } else { b"] TJ\n" });
+        }
+    }
+
+    fn fill(&mut self, color: Rgb) {
+        if self.fill != Some(color) {
+            self.close_run();
+            self.nums(&[color.0, color.1, color.2]);
+            self.op("rg");
+            self.fill = Some(color);
+        }
+    }
+
+    fn stroke(&mut self, color: Rgb, width: f32) {
+        if self.stroke != Some((color, width)) {
+            self.nums(&[color.0, color.1, color.2]);
+            self.op("RG");
+            self.nums(&[width]);
+            self.op("w");
+            self.stroke = Some((color, width));
+        }
+    }
+
+    /// Shows glyphs starting at (`x`, `y`). Text on the baseline of the open run, in its
+    /// face and size, joins that `TJ` array (one array per line keeps viewers' text
+    /// selection whole); a number moves the pen wherever the viewer's advance — the `/W`
+    /// width — strays from the layout's by half a thousandth of an em or more, so the
+    /// position is never off by more than that.
+    fn text(
+        &mut self,
+        face: FaceId,
+        size: Pt,
+        x: f32,
+        y: f32,
+        sub: &SubsetFace,
+        glyphs: &[super::text::PlacedGlyph],
+    ) {
+        let size_bits = size.0.to_bits();
+        if self.font != Some((face, size_bits)) {
+            self.close_run();
+            self.raw(format!("/F{face} ").as_bytes());
+            self.nums(&[size.0]);
+            self.op("Tf");
+            self.font = Some((face, size_bits));
+        }
+        let em = 1000.0 / f64::from(size.0);
+        let joins = self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.y == y && r.face == face && r.size == size.0);
+        if !joins {
+            self.close_run();
+            self.raw(b"1 0 0 1 ");
+            self.nums(&[x, y]);
+            self.raw(b"Tm\n[");
+            self.run = Some(Run {
+                y,
+                face,
+                size: size.0,
+                x,
+                pen: 0.0,
+                in_hex: false,
+            });
+        }
+        let Some(mut run) = self.run.take() else {
+            return;
+        };
+        let mut target = f64::from(x - run.x) * em;
+        self.adjust(&mut run, target);
+        for g in glyphs {
+            let code = sub.remap.get(usize::from(g.gid)).copied().unwrap_or(0);
+            if !run.in_hex {
+                self.out.push(b'<');
+                run.in_hex = true;
+            }
+            hex4(&mut self.out, code);
+            run.pen += f64::from(sub.widths[usize::from(code)]);
+            // The layout's advance: the face's own plus kerning and justification.
+            target += sub.exact[usize::from(code)] + f64::from((g.kern + g.extra).0) * em;
+            self.adjust(&mut run, target);
+        }
+        self.run = Some(run);
+    }
+
+    /// Moves the pen of `run` to `target` if it is half a unit or more away (`TJ` numbers
+    /// are thousandths of an em, positive to the left).
+    fn adjust(&mut self, run: &mut Run, target: f64) {
+        let n = (run.pen - target).round();
+        if n != 0.0 {
+            if run.in_hex {
+                self.out.push(b'>');
+                run.in_hex = false;
+            }
+            number(&mut self.out, n);
+            run.pen -= n;
+        }
+    }
+}
+
+/// Writes a number as PDF wants it: at most three decimals, no exponent, no trailing zeros.
+fn number(out: &mut Vec<u8>, v: f64) {
+    let milli = (v * 1000.0).round() as i64;
+    if milli < 0 {
+        out.push(b'-');
+    }
+    let milli = milli.unsigned_abs();
+    let mut buf = itoa::Buffer::new();
+    out.extend_from_slice(buf.format(milli / 1000).as_bytes());
+    let frac = milli % 1000;
+    if frac != 0 {
+        let digits = [
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let len = 3 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+        out.push(b'.');
+        out.extend_from_slice(&digits[..len]);
+    }
+}
+
+/// Four upper-case hex digits.
+fn hex4(out: &mut Vec<u8>, code: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[usize::from((code >> shift) & 0xf)]);
+    }
+}
+
+/// The annotation for a link; `None` for an anchor that is not in the document.
+fn link_annotation(
+    link: Link,
+    layout: &Layout,
+    page_ids: &[ObjectId],
+    height: Pt,
+) -> Option<Dictionary> {
+    let action = match link.target {
+        Target::Uri(uri) => Dictionary::from_iter(vec![
+            ("S", Object::Name(b"URI".to_vec())),
+            (
+                "URI",
+                Object::String(uri.into_bytes(), StringFormat::Literal),
+            ),
+        ]),
+        Target::Anchor(anchor) => {
+            let (page, top) = layout.anchors.get(&anchor)?;
+            Dictionary::from_iter(vec![
+                ("S", Object::Name(b"GoTo".to_vec())),
+                ("D", destination(*page_ids.get(*page)?, *top, height)),
+            ])
+        }
+    };
+    Some(Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Annot".to_vec())),
+        ("Subtype", Object::Name(b"Link".to_vec())),
+        (
+            "Rect",
+            Object::Array(link.rect.iter().map(|&v| Object::Real(v)).collect()),
+        ),
+        // No border, no highlight: the text's own colour marks the link.
+        ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
+        ("H", Object::Name(b"N".to_vec())),
+        ("A", Object::Dictionary(action)),
+    ]))
+}
+
+/// A destination showing the page with `top` (layout coordinates) a little below the
+/// window's top edge.
+fn destination(page: ObjectId, top: Pt, height: Pt) -> Object {
+    Object::Array(vec![
+        Object::Reference(page),
+        Object::Name(b"XYZ".to_vec()),
+        Object::Integer(0),
+        Object::Real((height - top + Pt(12.0)).0),
+        Object::Null,
+    ])
 }
 
 /// zlib level for content streams and fonts. lopdf's `compress` uses 9, which spent most of
 /// the PDF time in deflate for a file only a few per cent smaller than level COMPRESSION.
 pub(super) const COMPRESSION: u32 = 6;
 
-/// Deflates every stream that is not compressed already (page contents, fonts, ToUnicode
-/// maps), on all cores; images and attachments arrive compressed and are left alone.
+/// Deflates every stream that is not compressed already (fonts, ToUnicode maps), on all
+/// cores; page contents, images and attachments arrive compressed and are left alone.
 fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
-    let mut streams: Vec<&mut lopdf::Stream> = doc
+    let mut streams: Vec<&mut Stream> = doc
         .objects
         .values_mut()
         .filter_map(|object| match object {
-            lopdf::Object::Stream(s) if s.allows_compression && !s.dict.has(b"Filter") => Some(s),
+            Object::Stream(s) if s.allows_compression && !s.dict.has(b"Filter") => Some(s),
             _ => None,
         })
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    // Interleaved shares: page streams come in order and are of similar size.
-    let mut shares: Vec<Vec<&mut lopdf::Stream>> = (0..threads).map(|_| Vec::new()).collect();
+    let mut shares: Vec<Vec<&mut Stream>> = (0..threads).map(|_| Vec::new()).collect();
     for (k, s) in streams.drain(..).enumerate() {
         shares[k % threads].push(s);
     }
-    let deflate_all = |share: Vec<&mut lopdf::Stream>| -> Result<(), PdfError> {
+    let deflate_all = |share: Vec<&mut Stream>| -> Result<(), PdfError> {
         for stream in share {
             let compressed = deflate(&stream.content)?;
             if compressed.len() + 19 < stream.content.len() {
@@ -289,84 +579,181 @@ pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
     encoder.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
 
-fn color_of(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: c.0,
-        g: c.1,
-        b: c.2,
-        icc_profile: None,
-    })
-}
-
-fn point(x: Pt, y: Pt) -> printpdf::LinePoint {
-    printpdf::LinePoint {
-        p: printpdf::Point {
-            x: printpdf::Pt(x.0),
-            y: printpdf::Pt(y.0),
-        },
-        bezier: false,
-    }
-}
-
-fn rect(x: Pt, y: Pt, w: Pt, h: Pt, mode: Option<PaintMode>) -> printpdf::Rect {
-    printpdf::Rect {
-        x: printpdf::Pt(x.0),
-        y: printpdf::Pt(y.0),
-        width: printpdf::Pt(w.0),
-        height: printpdf::Pt(h.0),
-        mode,
-        winding_order: None,
-    }
-}
-
-/// Subsets every face that is used and registers it under a fixed resource name, so
-/// neither printpdf's random ids nor unused glyphs reach the file.
+/// Subsets every face that is used and embeds it as a Type0 font with Identity-H
+/// encoding (codes are subset glyph ids), its `/W` widths and a ToUnicode map, under the
+/// resource name `/F<face id>`. Returns the font resource dictionary and the subsets.
 fn embed_fonts(
-    doc: &mut PdfDocument,
+    doc: &mut lopdf::Document,
     layout: &Layout,
     fonts: &FontSet,
-) -> Result<BTreeMap<FaceId, SubsetFace>, PdfError> {
-    let mut used: BTreeMap<FaceId, std::collections::BTreeSet<u16>> = BTreeMap::new();
+) -> Result<(Dictionary, BTreeMap<FaceId, SubsetFace>), PdfError> {
+    // The characters each glyph stands for: the first occurrence decides (one glyph, one
+    // ToUnicode string).
+    let mut used: BTreeMap<FaceId, BTreeMap<u16, String>> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
             if let Item::Text { face, glyphs, .. } = item {
-                used.entry(*face)
-                    .or_default()
-                    .extend(glyphs.iter().map(|g| g.gid));
+                let map = used.entry(*face).or_default();
+                for g in glyphs {
+                    map.entry(g.gid).or_insert_with(|| g.chars().collect());
+                }
             }
         }
     }
+    let mut resources = Dictionary::new();
     let mut out = BTreeMap::new();
-    for (face_id, gids) in used {
+    for (face_id, glyphs) in used {
         let face = fonts.face(face_id);
+        let gids: BTreeSet<u16> = glyphs.keys().copied().collect();
         let mut remapper = subsetter::GlyphRemapper::new();
         for &g in &gids {
             remapper.remap(g);
         }
-        let bytes = subsetter::subset(&face.bytes, 0, &remapper)
+        let program = subsetter::subset(&face.bytes, 0, &remapper)
             .map_err(|e| PdfError::Font(format!("cannot subset {}: {e}", face.name)))?;
-        let mut warnings = Vec::new();
-        let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| {
-            PdfError::Font(format!("subset of {} cannot be read back", face.name))
-        })?;
-        let remap: BTreeMap<u16, u16> = gids
-            .iter()
-            .filter_map(|&g| remapper.get(g).map(|n| (g, n)))
-            .collect();
+        let metrics = face.metrics();
+        let em = 1000.0 / f64::from(metrics.units_per_em);
+        let count = usize::from(remapper.num_gids());
+        let mut sub = SubsetFace {
+            remap: vec![0; gids.last().map_or(0, |&g| usize::from(g) + 1)],
+            widths: vec![0; count],
+            exact: vec![0.0; count],
+        };
+        let mut to_unicode = Vec::with_capacity(glyphs.len());
+        for (&gid, chars) in &glyphs {
+            let Some(code) = remapper.get(gid) else {
+                continue;
+            };
+            let exact = f64::from(face.advance_units(gid)) * em;
+            sub.remap[usize::from(gid)] = code;
+            sub.widths[usize::from(code)] = exact.round() as i32;
+            sub.exact[usize::from(code)] = exact;
+            to_unicode.push((code, chars.as_str()));
+        }
         // The six-letter tag marks a subset (ISO 32000-1, 9.6.4); derived from the glyph
         // set so it is stable for equal input and differs between different subsets.
-        parsed.font_name = Some(format!("{}+{}", subset_tag(face_id, &gids), face.name));
-        let id = FontId(format!("F{face_id}"));
-        doc.resources
-            .fonts
-            .map
-            .insert(id.clone(), PdfFont::new(parsed));
-        out.insert(face_id, SubsetFace { id, remap });
+        let base_font = format!("{}+{}", subset_tag(face_id, &gids), face.name);
+        let font = font_objects(doc, &base_font, program, metrics, &sub.widths, to_unicode);
+        resources.set(format!("F{face_id}"), Object::Reference(font));
+        out.insert(face_id, sub);
     }
-    Ok(out)
+    Ok((resources, out))
 }
 
-fn subset_tag(face: FaceId, gids: &std::collections::BTreeSet<u16>) -> String {
+/// The objects of one embedded TrueType subset; returns the Type0 font's id.
+fn font_objects(
+    doc: &mut lopdf::Document,
+    base_font: &str,
+    program: Vec<u8>,
+    metrics: &super::fonts::Metrics,
+    widths: &[i32],
+    mut to_unicode: Vec<(u16, &str)>,
+) -> ObjectId {
+    let scale = |v: i16| {
+        Object::Integer((f64::from(v) * 1000.0 / f64::from(metrics.units_per_em)).round() as i64)
+    };
+    // ItalicAngle: degrees counter-clockwise from vertical, so an italic is negative.
+    let (rise, run) = metrics.caret_slope;
+    let italic_angle = if rise == 0 {
+        0
+    } else {
+        (-f64::from(run).atan2(f64::from(rise)).to_degrees()).round() as i64
+    };
+    // Flags (ISO 32000-1, table 123): non-symbolic, italic when slanted.
+    let flags = (1 << 5) | if italic_angle == 0 { 0 } else { 1 << 6 };
+    // No table holds the stem width; the convention estimates it from the weight class.
+    let stem_v = if metrics.weight == 0 {
+        80
+    } else {
+        50 + (f64::from(metrics.weight) / 65.0).powi(2).round() as i64
+    };
+    let mut file = Stream::new(Dictionary::new(), program);
+    file.dict
+        .set("Length1", Object::Integer(file.content.len() as i64));
+    let file_id = doc.add_object(file);
+    let [x_min, y_min, x_max, y_max] = metrics.bbox;
+    let descriptor = doc.add_object(Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"FontDescriptor".to_vec())),
+        ("FontName", Object::Name(base_font.as_bytes().to_vec())),
+        ("Flags", Object::Integer(flags)),
+        (
+            "FontBBox",
+            Object::Array(vec![scale(x_min), scale(y_min), scale(x_max), scale(y_max)]),
+        ),
+        ("ItalicAngle", Object::Integer(italic_angle)),
+        ("Ascent", scale(metrics.ascent)),
+        ("Descent", scale(metrics.descent)),
+        ("CapHeight", scale(metrics.cap_height)),
+        ("StemV", Object::Integer(stem_v)),
+        ("FontFile2", Object::Reference(file_id)),
+    ]));
+    // Subset glyph ids are consecutive from 0: one run of widths says it all.
+    let w = Object::Array(vec![
+        Object::Integer(0),
+        Object::Array(
+            widths
+                .iter()
+                .map(|&w| Object::Integer(i64::from(w)))
+                .collect(),
+        ),
+    ]);
+    let descendant = Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Font".to_vec())),
+        ("Subtype", Object::Name(b"CIDFontType2".to_vec())),
+        ("BaseFont", Object::Name(base_font.as_bytes().to_vec())),
+        (
+            "CIDSystemInfo",
+            Object::Dictionary(Dictionary::from_iter(vec![
+                ("Registry", Object::string_literal("Adobe")),
+                ("Ordering", Object::string_literal("Identity")),
+                ("Supplement", Object::Integer(0)),
+            ])),
+        ),
+        ("FontDescriptor", Object::Reference(descriptor)),
+        ("W", w),
+        ("CIDToGIDMap", Object::Name(b"Identity".to_vec())),
+    ]);
+    to_unicode.sort_unstable();
+    let cmap = doc.add_object(Stream::new(Dictionary::new(), to_unicode_cmap(&to_unicode)));
+    doc.add_object(Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Font".to_vec())),
+        ("Subtype", Object::Name(b"Type0".to_vec())),
+        ("BaseFont", Object::Name(base_font.as_bytes().to_vec())),
+        ("Encoding", Object::Name(b"Identity-H".to_vec())),
+        (
+            "DescendantFonts",
+            Object::Array(vec![Object::Dictionary(descendant)]),
+        ),
+        ("ToUnicode", Object::Reference(cmap)),
+    ]))
+}
+
+/// A ToUnicode CMap (Adobe technical note 5411) from two-byte codes to the text each glyph
+/// stands for — several characters for a ligature, UTF-16BE with surrogate pairs.
+fn to_unicode_cmap(entries: &[(u16, &str)]) -> Vec<u8> {
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    // At most 100 entries per block (the note's limit).
+    for block in entries.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", block.len()));
+        for (code, text) in block {
+            out.push_str(&format!("<{code:04X}> <"));
+            for unit in text.encode_utf16() {
+                out.push_str(&format!("{unit:04X}"));
+            }
+            out.push_str(">\n");
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out.into_bytes()
+}
+
+fn subset_tag(face: FaceId, gids: &BTreeSet<u16>) -> String {
     let mut h = Fnv::new();
     h.write(&face.to_be_bytes());
     for g in gids {
@@ -382,14 +769,15 @@ fn subset_tag(face: FaceId, gids: &std::collections::BTreeSet<u16>) -> String {
         .collect()
 }
 
-/// Embeds each image once, losslessly (see [`super::raster`]). A broken image is an error
-/// (a packet must not lose its diagram).
+/// Embeds each image once, losslessly (see [`super::raster`]), as `/Im<n>`. A broken image
+/// is an error (a packet must not lose its diagram).
 fn embed_images(
-    doc: &mut PdfDocument,
+    doc: &mut lopdf::Document,
     layout: &Layout,
     assets: &BTreeMap<String, Vec<u8>>,
-) -> Result<BTreeMap<String, XObjectId>, PdfError> {
-    let mut out: BTreeMap<String, XObjectId> = BTreeMap::new();
+) -> Result<(Dictionary, BTreeMap<String, usize>), PdfError> {
+    let mut resources = Dictionary::new();
+    let mut out: BTreeMap<String, usize> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
             if let Item::Image { src, .. } = item {
@@ -399,29 +787,32 @@ fn embed_images(
                 let Some(bytes) = assets.get(src) else {
                     continue;
                 };
-                let xobject = super::raster::xobject(bytes)
-                    .map(XObject::External)
+                let image = super::raster::xobject(bytes)
                     .map_err(|e| PdfError::Image(format!("{src}: {e}")))?;
-                let id = XObjectId(format!("Im{}", out.len() + 1));
-                doc.resources.xobjects.map.insert(id.clone(), xobject);
-                out.insert(src.clone(), id);
+                let mut stream = image.stream;
+                if let Some(mask) = image.smask {
+                    let mask_id = doc.add_object(mask);
+                    stream.dict.set("SMask", Object::Reference(mask_id));
+                }
+                let n = out.len() + 1;
+                resources.set(format!("Im{n}"), Object::Reference(doc.add_object(stream)));
+                out.insert(src.clone(), n);
             }
         }
     }
-    Ok(out)
+    Ok((resources, out))
 }
 
-/// lopdf finishing: Info dictionary, nested outline, viewer preferences, file identifier.
+/// The catalog, Info dictionary, nested outline, viewer preferences and file identifier.
 fn finish(
     doc: &mut lopdf::Document,
     layout: &Layout,
+    pages_id: ObjectId,
+    page_ids: &[ObjectId],
     geo: &Geometry,
     info: &DocInfo,
     seed: u64,
-) -> Result<(), PdfError> {
-    use lopdf::{Dictionary, Object, StringFormat};
-
-    doc.version = "1.7".to_string();
+) {
     let date = pdf_date(&info.date);
     let mut dict = Dictionary::new();
     dict.set("Title", text_string(&info.title));
@@ -431,11 +822,7 @@ fn finish(
     dict.set("Creator", text_string("dossier"));
     dict.set(
         "Producer",
-        text_string(concat!(
-            "dossier ",
-            env!("CARGO_PKG_VERSION"),
-            " (printpdf)"
-        )),
+        text_string(concat!("dossier ", env!("CARGO_PKG_VERSION"), " (lopdf)")),
     );
     dict.set(
         "CreationDate",
@@ -460,36 +847,28 @@ fn finish(
         ]),
     );
 
-    let root_id = doc
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|e| PdfError::Write(format!("no catalog: {e}")))?;
-    let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
-    let outline = build_outline(
-        doc,
-        &layout.headings,
-        &layout.anchors,
-        &page_ids,
-        geo.height,
-    );
-    let catalog = doc
-        .get_object_mut(root_id)
-        .and_then(Object::as_dict_mut)
-        .map_err(|e| PdfError::Write(format!("bad catalog: {e}")))?;
-    catalog.set(
-        "Lang",
-        Object::String(b"en".to_vec(), StringFormat::Literal),
-    );
-    catalog.set(
-        "ViewerPreferences",
-        Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
-    );
+    let outline = build_outline(doc, &layout.headings, &layout.anchors, page_ids, geo.height);
+    let mut catalog = Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Catalog".to_vec())),
+        ("Pages", Object::Reference(pages_id)),
+        (
+            "Lang",
+            Object::String(b"en".to_vec(), StringFormat::Literal),
+        ),
+        (
+            "ViewerPreferences",
+            Object::Dictionary(Dictionary::from_iter(vec![(
+                "DisplayDocTitle",
+                Object::Boolean(true),
+            )])),
+        ),
+    ]);
     if let Some(outline_id) = outline {
         catalog.set("Outlines", Object::Reference(outline_id));
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     }
-    Ok(())
+    let catalog_id = doc.add_object(catalog);
+    doc.trailer.set("Root", Object::Reference(catalog_id));
 }
 
 /// Outline from H2–H4 (and any H1 after the title), nested by level, in document order.
@@ -500,8 +879,6 @@ fn build_outline(
     page_ids: &[lopdf::ObjectId],
     height: Pt,
 ) -> Option<lopdf::ObjectId> {
-    use lopdf::{Dictionary, Object};
-
     let flat: Vec<(u8, Node)> = headings
         .iter()
         .enumerate()
@@ -510,13 +887,7 @@ fn build_outline(
         .filter_map(|(_, h)| {
             let (page, top) = anchors.get(&h.anchor)?;
             let page_id = page_ids.get(*page)?;
-            let dest = Object::Array(vec![
-                Object::Reference(*page_id),
-                Object::Name(b"XYZ".to_vec()),
-                Object::Integer(0),
-                Object::Real((height - *top + Pt(12.0)).0),
-                Object::Null,
-            ]);
+            let dest = destination(*page_id, *top, height);
             Some((
                 h.level,
                 Node {

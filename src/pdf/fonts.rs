@@ -91,12 +91,30 @@ pub(crate) struct Face {
     pub name: String,
     pub bytes: Arc<[u8]>,
     cmap: BTreeMap<u32, u16>,
-    advances: BTreeMap<u16, u16>,
+    /// Advance widths in font units, by glyph id.
+    advances: Vec<u16>,
     units_per_em: f32,
+    metrics: Metrics,
     /// Only the shipped faces kern: their bytes live for the whole program.
     kerner: Option<Kerner>,
     /// The face's glyph for each standard ligature it has, at most one ligature per glyph.
     ligatures: Vec<(u16, Ligature)>,
+}
+
+/// What a PDF font descriptor says about a face, in font units.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Metrics {
+    pub units_per_em: u16,
+    /// `head` bounding box of all glyphs: x min, y min, x max, y max.
+    pub bbox: [i16; 4],
+    pub ascent: i16,
+    pub descent: i16,
+    /// OS/2 `sCapHeight`, or the ascent when the face has no such field.
+    pub cap_height: i16,
+    /// `hhea` caret slope (rise, run): the italic angle.
+    pub caret_slope: (i16, i16),
+    /// OS/2 `usWeightClass`, 0 when the face has no OS/2 table.
+    pub weight: u16,
 }
 
 impl std::fmt::Debug for Face {
@@ -168,22 +186,94 @@ fn ligature_glyphs(kerner: &Kerner) -> Vec<(u16, Ligature)> {
 }
 
 impl Face {
-    /// Parses a TrueType/OpenType face; `None` if it is not a usable font.
+    /// Parses a TrueType/OpenType face; `None` if it is not a usable font (no Unicode cmap,
+    /// no advances). Reads the tables in place: the program is not copied.
     fn parse(name: String, bytes: Arc<[u8]>) -> Option<Face> {
-        let mut warnings = Vec::new();
-        let parsed = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut warnings)?;
-        if parsed.codepoint_to_glyph.is_empty() {
-            return None;
-        }
+        let (cmap, advances, metrics) = Face::read_tables(&bytes)?;
         Some(Face {
             name,
-            cmap: parsed.codepoint_to_glyph,
-            advances: parsed.glyph_widths,
-            units_per_em: f32::from(parsed.units_per_em.max(1)),
+            cmap,
+            advances,
+            units_per_em: f32::from(metrics.units_per_em),
+            metrics,
             bytes,
             kerner: None,
             ligatures: Vec::new(),
         })
+    }
+
+    /// The cmap, the advances and the descriptor metrics of a face.
+    fn read_tables(bytes: &[u8]) -> Option<(BTreeMap<u32, u16>, Vec<u16>, Metrics)> {
+        use allsorts::tables::cmap::Cmap;
+        use allsorts::tables::os2::Os2;
+        use allsorts::tables::{FontTableProvider, HeadTable, HheaTable, HmtxTable, MaxpTable};
+        use allsorts::tag;
+
+        let data = ReadScope::new(bytes).read::<FontData<'_>>().ok()?;
+        let provider = data.table_provider(0).ok()?;
+        let table = |t| provider.read_table_data(t).ok();
+        let head = ReadScope::new(&table(tag::HEAD)?)
+            .read::<HeadTable>()
+            .ok()?;
+        let maxp = ReadScope::new(&table(tag::MAXP)?)
+            .read::<MaxpTable>()
+            .ok()?;
+        let hhea = ReadScope::new(&table(tag::HHEA)?)
+            .read::<HheaTable>()
+            .ok()?;
+
+        let mut cmap = BTreeMap::new();
+        let cmap_data = table(tag::CMAP)?;
+        let (_, subtable) = ReadScope::new(&cmap_data)
+            .read::<Cmap<'_>>()
+            .ok()
+            .and_then(|c| allsorts::font::read_cmap_subtable(&c).ok().flatten())?;
+        subtable
+            .mappings_fn(|cp, gid| {
+                cmap.insert(cp, gid);
+            })
+            .ok()?;
+        if cmap.is_empty() {
+            return None;
+        }
+
+        let hmtx_data = table(tag::HMTX)?;
+        let hmtx = ReadScope::new(&hmtx_data)
+            .read_dep::<HmtxTable<'_>>((
+                usize::from(maxp.num_glyphs),
+                usize::from(hhea.num_h_metrics),
+            ))
+            .ok()?;
+        let advances: Vec<u16> = (0..maxp.num_glyphs)
+            .map(|g| hmtx.horizontal_advance(g).unwrap_or(0))
+            .collect();
+
+        let os2 = table(tag::OS_2).and_then(|d| {
+            ReadScope::new(&d)
+                .read_dep::<Os2>(d.len())
+                .ok()
+                .map(|os2| (os2.us_weight_class, os2.version2to4.map(|v| v.s_cap_height)))
+        });
+        let metrics = Metrics {
+            units_per_em: head.units_per_em.max(1),
+            bbox: [head.x_min, head.y_min, head.x_max, head.y_max],
+            ascent: hhea.ascender,
+            descent: hhea.descender,
+            cap_height: os2.and_then(|(_, cap)| cap).unwrap_or(hhea.ascender),
+            caret_slope: (hhea.caret_slope_rise, hhea.caret_slope_run),
+            weight: os2.map_or(0, |(w, _)| w),
+        };
+        Some((cmap, advances, metrics))
+    }
+
+    /// The face's metrics, for the PDF font descriptor.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// A glyph's advance in font units (0 for a glyph the face does not have).
+    pub(crate) fn advance_units(&self, gid: u16) -> u16 {
+        self.advances.get(usize::from(gid)).copied().unwrap_or(0)
     }
 
     /// Shapes a run of this face's glyphs with allsorts: pair kerning, and the standard
@@ -262,8 +352,7 @@ impl Face {
 
     /// Advance of a glyph at a font size.
     pub(crate) fn advance(&self, gid: u16, size: Pt) -> Pt {
-        let units = self.advances.get(&gid).copied().unwrap_or(0);
-        size * (f32::from(units) / self.units_per_em)
+        size * (f32::from(self.advance_units(gid)) / self.units_per_em)
     }
 }
 

@@ -1,8 +1,8 @@
 //! Packet Markdown → PDF (owned by the PDF work; see the issue "The packet as a print-quality PDF").
 //!
 //! Pipeline: Markdown events → [`model`] (blocks of styled text) → [`layout`] (pure: pages of
-//! positioned items, in [`length::Pt`]) → [`draw`] (printpdf + lopdf). Layout runs until the
-//! page numbers it prints (table of contents, "p. N" after internal links) are the pages the
+//! positioned items, in [`length::Pt`]) → [`draw`] (content streams, fonts and images as lopdf
+//! objects). Layout runs until the page numbers it prints (table of contents, "p. N" after internal links) are the pages the
 //! headings land on. Same input, same bytes: no clock, no random ids.
 
 pub mod attach;

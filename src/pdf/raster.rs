@@ -7,14 +7,55 @@
 //!
 //! The module is not called `image` so that it does not shadow the `image` crate.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
-use printpdf::{DictItem, ExternalStream, ExternalXObject};
+use lopdf::{Dictionary, Object, Stream};
+
+/// An image XObject: its stream (compressed already) and, for an image with transparency,
+/// the soft mask the caller adds as an object of its own and names under `/SMask`.
+pub(super) struct Image {
+    pub stream: Stream,
+    pub smask: Option<Stream>,
+}
+
+/// A name object.
+fn name(n: &str) -> Object {
+    Object::Name(n.as_bytes().to_vec())
+}
+
+/// A stream whose content is compressed already: the writer must leave it as it is.
+fn compressed(dict: Dictionary, content: Vec<u8>) -> Stream {
+    let mut stream = Stream::new(dict, content);
+    stream.allows_compression = false;
+    stream
+}
+
+/// An image XObject dictionary with 8 bits per component.
+fn image_dict(width: u32, height: u32, space: Object, filter: &str) -> Dictionary {
+    Dictionary::from_iter(vec![
+        ("Type", name("XObject")),
+        ("Subtype", name("Image")),
+        ("Width", Object::Integer(width.into())),
+        ("Height", Object::Integer(height.into())),
+        ("ColorSpace", space),
+        ("BitsPerComponent", Object::Integer(8)),
+        ("Filter", name(filter)),
+    ])
+}
+
+/// `/DecodeParms` for PNG-predicted rows of 8-bit samples.
+fn png_parms(colors: usize, columns: u32) -> Object {
+    Object::Dictionary(Dictionary::from_iter(vec![
+        ("Predictor", Object::Integer(15)),
+        ("Colors", Object::Integer(colors as i64)),
+        ("BitsPerComponent", Object::Integer(8)),
+        ("Columns", Object::Integer(columns.into())),
+    ]))
+}
 
 /// The image as a PDF image XObject: passed through when PDF reads its encoding, else
 /// decoded and re-encoded losslessly. Errors name what is wrong with the file.
-pub(super) fn xobject(bytes: &[u8]) -> Result<ExternalXObject, String> {
+pub(super) fn xobject(bytes: &[u8]) -> Result<Image, String> {
     if let Some(x) = passthrough(bytes) {
         return Ok(x);
     }
@@ -51,19 +92,15 @@ impl Space {
         }
     }
 
-    fn to_dict(&self) -> DictItem {
-        let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
+    fn to_object(&self) -> Object {
         match self {
             Space::Gray => name("DeviceGray"),
             Space::Rgb => name("DeviceRGB"),
-            Space::Indexed(lookup) => DictItem::Array(vec![
+            Space::Indexed(lookup) => Object::Array(vec![
                 name("Indexed"),
                 name("DeviceRGB"),
-                DictItem::Int((lookup.len() / 3) as i64 - 1),
-                DictItem::String {
-                    data: lookup.clone(),
-                    literal: false,
-                },
+                Object::Integer((lookup.len() / 3) as i64 - 1),
+                Object::String(lookup.clone(), lopdf::StringFormat::Hexadecimal),
             ]),
         }
     }
@@ -219,49 +256,23 @@ impl Writer {
         Ok(())
     }
 
-    fn finish(self) -> Result<ExternalXObject, String> {
-        let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
-        let image_dict = |space: DictItem, colors: usize| {
-            BTreeMap::from([
-                ("Type".to_string(), name("XObject")),
-                ("Subtype".to_string(), name("Image")),
-                ("Width".to_string(), DictItem::Int(self.width as i64)),
-                ("Height".to_string(), DictItem::Int(self.height as i64)),
-                ("ColorSpace".to_string(), space),
-                ("BitsPerComponent".to_string(), DictItem::Int(8)),
-                ("Filter".to_string(), name("FlateDecode")),
-                (
-                    "DecodeParms".to_string(),
-                    DictItem::Dict {
-                        map: BTreeMap::from([
-                            ("Predictor".to_string(), DictItem::Int(15)),
-                            ("Colors".to_string(), DictItem::Int(colors as i64)),
-                            ("BitsPerComponent".to_string(), DictItem::Int(8)),
-                            ("Columns".to_string(), DictItem::Int(self.width as i64)),
-                        ]),
-                    },
-                ),
-            ])
+    fn finish(self) -> Result<Image, String> {
+        let (width, height) = (self.width as u32, self.height as u32);
+        let dict = |space: Object, colors: usize| {
+            let mut d = image_dict(width, height, space, "FlateDecode");
+            d.set("DecodeParms", png_parms(colors, width));
+            d
         };
-        let mut dict = image_dict(self.space.to_dict(), self.space.channels());
-        if let Some(plane) = self.alpha.filter(|_| !self.opaque) {
-            let mask = ExternalStream {
-                dict: image_dict(name("DeviceGray"), 1),
-                content: plane.finish()?,
-                compress: false,
-            };
-            dict.insert("SMask".to_string(), DictItem::Stream { stream: mask });
-        }
-        Ok(ExternalXObject {
-            stream: ExternalStream {
-                dict,
-                content: self.colour.finish()?,
-                // Deflated already.
-                compress: false,
-            },
-            width: Some(printpdf::Px(self.width)),
-            height: Some(printpdf::Px(self.height)),
-            dpi: None,
+        let smask = match self.alpha.filter(|_| !self.opaque) {
+            Some(plane) => Some(compressed(dict(name("DeviceGray"), 1), plane.finish()?)),
+            None => None,
+        };
+        Ok(Image {
+            stream: compressed(
+                dict(self.space.to_object(), self.space.channels()),
+                self.colour.finish()?,
+            ),
+            smask,
         })
     }
 }
@@ -336,7 +347,7 @@ impl Splitter {
 }
 
 /// Decodes a PNG row by row (only interlaced ones as a whole) into a [`Writer`].
-fn decode_png(bytes: &[u8]) -> Result<ExternalXObject, String> {
+fn decode_png(bytes: &[u8]) -> Result<Image, String> {
     use png::{BitDepth, ColorType, Transformations};
 
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -445,7 +456,7 @@ fn decode_png(bytes: &[u8]) -> Result<ExternalXObject, String> {
 
 /// Any other image PDF cannot take as it is (a CMYK, 12-bit, lossless or arithmetic-coded
 /// JPEG): decoded whole by the `image` crate, as grey or RGB (JPEG has no alpha).
-fn decode_other(bytes: &[u8]) -> Result<ExternalXObject, String> {
+fn decode_other(bytes: &[u8]) -> Result<Image, String> {
     let img = ::image::load_from_memory(bytes).map_err(|e| e.to_string())?;
     let (width, height) = (img.width(), img.height());
     let (space, samples) = if img.color().has_color() {
@@ -462,19 +473,13 @@ fn decode_other(bytes: &[u8]) -> Result<ExternalXObject, String> {
 }
 
 /// The image as a PDF image XObject without decoding it, when its encoding is one PDF reads.
-fn passthrough(bytes: &[u8]) -> Option<ExternalXObject> {
-    let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
+fn passthrough(bytes: &[u8]) -> Option<Image> {
     let (width, height, colors, filter, data, parms) = if let Some(png) = crate::png::parse(bytes)
         .ok()
         .filter(crate::png::Png::pdf_ready)
     {
         let colors = png.channels();
-        let parms = BTreeMap::from([
-            ("Predictor".to_string(), DictItem::Int(15)),
-            ("Colors".to_string(), DictItem::Int(colors.into())),
-            ("BitsPerComponent".to_string(), DictItem::Int(8)),
-            ("Columns".to_string(), DictItem::Int(png.width.into())),
-        ]);
+        let parms = png_parms(colors.into(), png.width);
         (
             png.width,
             png.height,
@@ -487,35 +492,18 @@ fn passthrough(bytes: &[u8]) -> Option<ExternalXObject> {
         let (width, height, colors) = jpeg_frame(bytes)?;
         (width, height, colors, "DCTDecode", bytes.to_vec(), None)
     };
-    let mut dict = BTreeMap::from([
-        ("Type".to_string(), name("XObject")),
-        ("Subtype".to_string(), name("Image")),
-        ("Width".to_string(), DictItem::Int(width.into())),
-        ("Height".to_string(), DictItem::Int(height.into())),
-        (
-            "ColorSpace".to_string(),
-            name(if colors == 1 {
-                "DeviceGray"
-            } else {
-                "DeviceRGB"
-            }),
-        ),
-        ("BitsPerComponent".to_string(), DictItem::Int(8)),
-        ("Filter".to_string(), name(filter)),
-    ]);
-    if let Some(map) = parms {
-        dict.insert("DecodeParms".to_string(), DictItem::Dict { map });
+    let space = name(if colors == 1 {
+        "DeviceGray"
+    } else {
+        "DeviceRGB"
+    });
+    let mut dict = image_dict(width, height, space, filter);
+    if let Some(parms) = parms {
+        dict.set("DecodeParms", parms);
     }
-    Some(ExternalXObject {
-        stream: ExternalStream {
-            dict,
-            content: data,
-            // Compressed already.
-            compress: false,
-        },
-        width: Some(printpdf::Px(width as usize)),
-        height: Some(printpdf::Px(height as usize)),
-        dpi: None,
+    Some(Image {
+        stream: compressed(dict, data),
+        smask: None,
     })
 }
 
@@ -572,6 +560,8 @@ mod hand_png;
 
 #[cfg(test)]
 mod tests {
+    use std::io::Read;
+
     use super::*;
 
     use super::hand_png::Png as Spec;
@@ -614,14 +604,13 @@ mod tests {
     }
 
     /// Inflates a stream and undoes the PNG predictors: the samples a viewer sees.
-    fn unpredict(stream: &ExternalStream, width: usize, colors: usize) -> Vec<u8> {
-        use std::io::Read;
+    fn unpredict(stream: &Stream, width: usize, colors: usize) -> Vec<u8> {
         let dict = &stream.dict;
+        assert_eq!(dict.get(b"Filter").ok(), Some(&name("FlateDecode")));
         assert_eq!(
-            dict.get("Filter"),
-            Some(&DictItem::Name(b"FlateDecode".to_vec()))
+            dict.get(b"BitsPerComponent").ok(),
+            Some(&Object::Integer(8))
         );
-        assert_eq!(dict.get("BitsPerComponent"), Some(&DictItem::Int(8)));
         let mut raw = Vec::new();
         flate2::read::ZlibDecoder::new(&stream.content[..])
             .read_to_end(&mut raw)
@@ -652,24 +641,24 @@ mod tests {
     }
 
     /// RGBA pixels of an XObject as a viewer composes them, and whether it has a soft mask.
-    fn pixels_of(x: &ExternalXObject) -> (Vec<u8>, bool) {
+    fn pixels_of(x: &Image) -> (Vec<u8>, bool) {
         let dict = &x.stream.dict;
-        let int = |k: &str| match dict.get(k) {
-            Some(DictItem::Int(v)) => *v as usize,
+        let int = |k: &str| match dict.get(k.as_bytes()) {
+            Ok(Object::Integer(v)) => *v as usize,
             other => panic!("{k}: {other:?}"),
         };
         let (w, h) = (int("Width"), int("Height"));
-        let colour: Vec<[u8; 3]> = match dict.get("ColorSpace") {
-            Some(DictItem::Name(n)) if n == b"DeviceRGB" => unpredict(&x.stream, w, 3)
+        let colour: Vec<[u8; 3]> = match dict.get(b"ColorSpace") {
+            Ok(Object::Name(n)) if n == b"DeviceRGB" => unpredict(&x.stream, w, 3)
                 .chunks_exact(3)
                 .map(|p| [p[0], p[1], p[2]])
                 .collect(),
-            Some(DictItem::Name(n)) if n == b"DeviceGray" => unpredict(&x.stream, w, 1)
+            Ok(Object::Name(n)) if n == b"DeviceGray" => unpredict(&x.stream, w, 1)
                 .iter()
                 .map(|&g| [g, g, g])
                 .collect(),
-            Some(DictItem::Array(a)) => {
-                let (DictItem::Int(hival), DictItem::String { data, .. }) = (&a[2], &a[3]) else {
+            Ok(Object::Array(a)) => {
+                let (Object::Integer(hival), Object::String(data, _)) = (&a[2], &a[3]) else {
                     panic!("{a:?}")
                 };
                 assert_eq!(data.len(), (*hival as usize + 1) * 3);
@@ -684,17 +673,10 @@ mod tests {
             other => panic!("colour space {other:?}"),
         };
         assert_eq!(colour.len(), w * h);
-        let alpha = match dict.get("SMask") {
-            Some(DictItem::Stream { stream }) => {
-                assert_eq!(
-                    stream.dict.get("ColorSpace"),
-                    Some(&DictItem::Name(b"DeviceGray".to_vec()))
-                );
-                Some(unpredict(stream, w, 1))
-            }
-            None => None,
-            other => panic!("SMask {other:?}"),
-        };
+        let alpha = x.smask.as_ref().map(|mask| {
+            assert_eq!(mask.dict.get(b"ColorSpace").ok(), Some(&name("DeviceGray")));
+            unpredict(mask, w, 1)
+        });
         let rgba = colour
             .iter()
             .enumerate()
@@ -705,13 +687,17 @@ mod tests {
 
     /// Embeds the PNG and checks that the PDF shows exactly what the `image` crate decodes
     /// (16-bit samples rounded to 8), and that embedding twice gives the same XObject.
-    fn round_trip(spec: &Spec) -> (ExternalXObject, bool) {
+    fn round_trip(spec: &Spec) -> (Image, bool) {
         let png = encode(spec, &samples(spec));
         let expected = ::image::load_from_memory(&png).expect("decodes").to_rgba8();
         let x = xobject(&png).expect("embeds");
         let (got, masked) = pixels_of(&x);
         assert!(got == expected.as_raw()[..], "pixels differ");
-        assert_eq!(x, xobject(&png).expect("embeds"), "not deterministic");
+        let again = xobject(&png).expect("embeds");
+        assert!(
+            x.stream == again.stream && x.smask == again.smask,
+            "not deterministic"
+        );
         (x, masked)
     }
 
@@ -732,8 +718,8 @@ mod tests {
         let (x, masked) = round_trip(&spec(37, 23, 6, 8));
         assert!(masked);
         assert_eq!(
-            x.stream.dict.get("ColorSpace"),
-            Some(&DictItem::Name(b"DeviceRGB".to_vec()))
+            x.stream.dict.get(b"ColorSpace").ok(),
+            Some(&name("DeviceRGB"))
         );
     }
 
@@ -769,7 +755,7 @@ mod tests {
                 let (x, masked) = round_trip(&s);
                 assert_eq!(masked, trns.is_some(), "depth {depth}");
                 assert!(
-                    matches!(x.stream.dict.get("ColorSpace"), Some(DictItem::Array(_))),
+                    matches!(x.stream.dict.get(b"ColorSpace"), Ok(Object::Array(_))),
                     "depth {depth}"
                 );
             }
@@ -805,8 +791,8 @@ mod tests {
             let (x, masked) = round_trip(&spec(21, 6, 0, depth));
             assert!(!masked);
             assert_eq!(
-                x.stream.dict.get("ColorSpace"),
-                Some(&DictItem::Name(b"DeviceGray".to_vec()))
+                x.stream.dict.get(b"ColorSpace").ok(),
+                Some(&name("DeviceGray"))
             );
         }
     }
