@@ -2,7 +2,8 @@
 //! faces from `PdfOptions::font_dirs`. Maps text to glyphs with their advances, falling back
 //! face by face, and reports the characters that no face has instead of dropping them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -89,8 +90,12 @@ type Kerner = Mutex<allsorts::Font<DynamicFontTableProvider<'static>>>;
 pub(crate) struct Face {
     /// PostScript-style name, used as /BaseFont (after the subset tag).
     pub name: String,
-    pub bytes: Arc<[u8]>,
-    cmap: BTreeMap<u32, u16>,
+    /// The font program: borrowed from the binary for shipped faces (copying 4 MB of fonts
+    /// was a tenth of a small render), read from disk for fallbacks.
+    pub bytes: Cow<'static, [u8]>,
+    /// Code point → glyph, sorted by code point (built once per process: a sorted vector is
+    /// much quicker to build than a map, and as quick to search).
+    cmap: Vec<(u32, u16)>,
     /// Advance widths in font units, by glyph id.
     advances: Vec<u16>,
     units_per_em: f32,
@@ -188,7 +193,7 @@ fn ligature_glyphs(kerner: &Kerner) -> Vec<(u16, Ligature)> {
 impl Face {
     /// Parses a TrueType/OpenType face; `None` if it is not a usable font (no Unicode cmap,
     /// no advances). Reads the tables in place: the program is not copied.
-    fn parse(name: String, bytes: Arc<[u8]>) -> Option<Face> {
+    fn parse(name: String, bytes: Cow<'static, [u8]>) -> Option<Face> {
         let (cmap, advances, metrics) = Face::read_tables(&bytes)?;
         Some(Face {
             name,
@@ -203,7 +208,7 @@ impl Face {
     }
 
     /// The cmap, the advances and the descriptor metrics of a face.
-    fn read_tables(bytes: &[u8]) -> Option<(BTreeMap<u32, u16>, Vec<u16>, Metrics)> {
+    fn read_tables(bytes: &[u8]) -> Option<(Vec<(u32, u16)>, Vec<u16>, Metrics)> {
         use allsorts::tables::cmap::Cmap;
         use allsorts::tables::os2::Os2;
         use allsorts::tables::{FontTableProvider, HeadTable, HheaTable, HmtxTable, MaxpTable};
@@ -222,7 +227,7 @@ impl Face {
             .read::<HheaTable>()
             .ok()?;
 
-        let mut cmap = BTreeMap::new();
+        let mut cmap = Vec::new();
         let cmap_data = table(tag::CMAP)?;
         let (_, subtable) = ReadScope::new(&cmap_data)
             .read::<Cmap<'_>>()
@@ -230,9 +235,13 @@ impl Face {
             .and_then(|c| allsorts::font::read_cmap_subtable(&c).ok().flatten())?;
         subtable
             .mappings_fn(|cp, gid| {
-                cmap.insert(cp, gid);
+                cmap.push((cp, gid));
             })
             .ok()?;
+        // Later mappings of a code point win, as they would in a map.
+        cmap.reverse();
+        cmap.sort_by_key(|&(cp, _)| cp);
+        cmap.dedup_by_key(|&mut (cp, _)| cp);
         if cmap.is_empty() {
             return None;
         }
@@ -347,7 +356,11 @@ impl Face {
 
     /// The glyph for a character, if the face has one.
     pub(crate) fn glyph(&self, c: char) -> Option<u16> {
-        self.cmap.get(&(c as u32)).copied().filter(|&g| g != 0)
+        let i = self
+            .cmap
+            .binary_search_by_key(&(c as u32), |&(cp, _)| cp)
+            .ok()?;
+        Some(self.cmap[i].1).filter(|&g| g != 0)
     }
 
     /// Advance of a glyph at a font size.
@@ -407,7 +420,7 @@ fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
         SHIPPED
             .iter()
             .map(|(name, bytes)| {
-                Face::parse((*name).to_string(), Arc::from(*bytes))
+                Face::parse((*name).to_string(), Cow::Borrowed(*bytes))
                     .map(|mut f| {
                         f.kerner = kerner(bytes);
                         f.ligatures = f.kerner.as_ref().map(ligature_glyphs).unwrap_or_default();
@@ -457,7 +470,7 @@ impl FontSet {
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
                     .collect();
-                let face = Face::parse(name, Arc::from(bytes)).ok_or_else(|| {
+                let face = Face::parse(name, Cow::Owned(bytes)).ok_or_else(|| {
                     PdfError::Font(format!(
                         "{} is not a usable TrueType/OpenType font",
                         path.display()
