@@ -139,6 +139,8 @@ pub fn render(
             break;
         }
         page_of = learnt;
+        // The old pages go before the new ones are made: a long packet never holds both.
+        drop(std::mem::take(&mut laid.pages));
         laid = layout::layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)?;
     }
     drop(memo);
