@@ -590,12 +590,21 @@ fn embed_fonts(
     // The characters each glyph stands for: the first occurrence decides (one glyph, one
     // ToUnicode string).
     let mut used: BTreeMap<FaceId, BTreeMap<u16, String>> = BTreeMap::new();
+    // Glyphs met so far, by face: a bit per glyph id is quicker than a map lookup for each
+    // of a long packet's million glyphs.
+    let mut seen: BTreeMap<FaceId, Vec<u64>> = BTreeMap::new();
     for page in &layout.pages {
         for item in &page.items {
             if let Item::Text { face, glyphs, .. } = item {
-                let map = used.entry(*face).or_default();
+                let bits = seen.entry(*face).or_insert_with(|| vec![0; 1 << 10]);
                 for g in glyphs {
-                    map.entry(g.gid).or_insert_with(|| g.chars().collect());
+                    let (word, bit) = (usize::from(g.gid) / 64, 1 << (g.gid % 64));
+                    if bits[word] & bit == 0 {
+                        bits[word] |= bit;
+                        used.entry(*face)
+                            .or_default()
+                            .insert(g.gid, g.chars().collect());
+                    }
                 }
             }
         }
