@@ -234,16 +234,25 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
         return break_lines(&unhyphenated(atoms), width);
     }
     let n = words.len();
-    let space_w = |k: usize| match words[k].1 {
-        Some(Break::Space(p)) => p.width(),
-        _ => Pt::ZERO,
-    };
-    // Width a line gains when it ends at the break before word `k` (a hyphen).
-    let hyphen_w = |k: usize| match words.get(k).and_then(|w| w.1) {
-        Some(Break::Hyphen(p)) => p.width(),
-        _ => Pt::ZERO,
-    };
-    let is_hyphen = |k: usize| matches!(words.get(k).and_then(|w| w.1), Some(Break::Hyphen(_)));
+    // Per word: the space before it (zero after a hyphenation point), and whether the break
+    // before it is a hyphenation point and how wide its hyphen is (one past the end: none).
+    let space: Vec<Pt> = words
+        .iter()
+        .map(|w| match w.1 {
+            Some(Break::Space(p)) => p.width(),
+            _ => Pt::ZERO,
+        })
+        .collect();
+    let hyphen: Vec<Option<Pt>> = words
+        .iter()
+        .map(|w| match w.1 {
+            Some(Break::Hyphen(p)) => Some(p.width()),
+            _ => None,
+        })
+        .chain(std::iter::once(None))
+        .collect();
+    let space_w = |k: usize| space[k];
+    let hyphen_w = |k: usize| hyphen[k].unwrap_or(Pt::ZERO);
     // Prefix sums of word + preceding space widths, and of space widths alone.
     let mut total = vec![Pt::ZERO; n + 1];
     let mut spaces = vec![Pt::ZERO; n + 1];
@@ -252,18 +261,23 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
         spaces[k + 1] = spaces[k] + space_w(k);
     }
     // best[j][h]: least demerits for breaking before word j with the last h lines (h ≤ 2)
-    // all ending in a hyphen; from[j][h]: the break, and its h, where that line starts.
+    // all ending in a hyphenation point; from[j][h]: the break, and its h, where that line
+    // starts. `reached[j]`: some line may end before word j.
     let mut best = vec![[f32::INFINITY; MAX_HYPHENS + 1]; n + 1];
     let mut from = vec![[(0usize, 0usize); MAX_HYPHENS + 1]; n + 1];
+    let mut reached = vec![false; n + 1];
     best[0][0] = 0.0;
+    reached[0] = true;
     for j in 1..=n {
+        let is_last = j == n;
+        let is_hyphen = hyphen[j].is_some();
+        let line_end = total[j] + hyphen_w(j);
         for i in (0..j).rev() {
-            if best[i].iter().all(|b| !b.is_finite()) {
+            if !reached[i] {
                 continue;
             }
-            let natural = total[j] - total[i] - space_w(i) + hyphen_w(j);
+            let natural = line_end - total[i] - space_w(i);
             let stretchable = spaces[j] - spaces[i] - space_w(i);
-            let is_last = j == n;
             let slack = width - natural;
             let demerits = if is_last {
                 if slack < -EPS {
@@ -298,7 +312,7 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
                 if !best[i][h].is_finite() {
                     continue;
                 }
-                let (next, extra) = match (is_hyphen(j), h) {
+                let (next, extra) = match (is_hyphen, h) {
                     (false, _) => (0, 0.0),
                     (true, 0) => (1, HYPHEN_DEMERITS),
                     // Hyphens on two lines in a row (a "ladder"); a third is never allowed.
@@ -314,6 +328,7 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
                 if cand < best[j][next] {
                     best[j][next] = cand;
                     from[j][next] = (i, h);
+                    reached[j] = true;
                 }
             }
         }
