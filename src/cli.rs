@@ -217,6 +217,10 @@ fn run(command: Command) -> Result<i32, Error> {
                 });
             }
             let bundle = bundles[0].clone();
+            if format.contains(&Format::Pdf) {
+                // Fonts and hyphenation patterns load while the bundle is read and judged.
+                std::thread::spawn(crate::pdf::warm_up);
+            }
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
             let changes = match &previous {

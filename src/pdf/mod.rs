@@ -98,6 +98,14 @@ impl std::error::Error for PdfError {}
 /// numbers only change line breaks when they gain a digit).
 const MAX_PASSES: usize = 5;
 
+/// Loads what every PDF render needs and keeps for the whole process — the shipped fonts
+/// and the English hyphenation patterns — so that a caller can do it on a thread of its own
+/// while it reads the bundle. Rendering does it anyway when it has not been done.
+pub fn warm_up() {
+    let _ = fonts::FontSet::shipped();
+    let _ = hyphen::language("en-US").and_then(hyphen::dictionary);
+}
+
 /// Renders packet Markdown to PDF. `assets` maps image paths as written in the Markdown to
 /// their PNG/JPEG bytes.
 pub fn render(
