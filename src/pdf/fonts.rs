@@ -95,7 +95,7 @@ pub(crate) struct Face {
     pub bytes: Cow<'static, [u8]>,
     /// Code point → glyph, sorted by code point (built once per process: a sorted vector is
     /// much quicker to build than a map, and as quick to search).
-    cmap: Vec<(u32, u16)>,
+    cmap: Cmap,
     /// Advance widths in font units, by glyph id.
     advances: Vec<u16>,
     units_per_em: f32,
@@ -105,6 +105,9 @@ pub(crate) struct Face {
     /// The face's glyph for each standard ligature it has, at most one ligature per glyph.
     ligatures: Vec<(u16, Ligature)>,
 }
+
+/// Code point → glyph pairs, sorted by code point.
+type Cmap = Vec<(u32, u16)>;
 
 /// What a PDF font descriptor says about a face, in font units.
 #[derive(Debug, Clone, Copy)]
@@ -208,8 +211,8 @@ impl Face {
     }
 
     /// The cmap, the advances and the descriptor metrics of a face.
-    fn read_tables(bytes: &[u8]) -> Option<(Vec<(u32, u16)>, Vec<u16>, Metrics)> {
-        use allsorts::tables::cmap::Cmap;
+    fn read_tables(bytes: &[u8]) -> Option<(Cmap, Vec<u16>, Metrics)> {
+        use allsorts::tables::cmap::Cmap as CmapTable;
         use allsorts::tables::os2::Os2;
         use allsorts::tables::{FontTableProvider, HeadTable, HheaTable, HmtxTable, MaxpTable};
         use allsorts::tag;
@@ -230,7 +233,7 @@ impl Face {
         let mut cmap = Vec::new();
         let cmap_data = table(tag::CMAP)?;
         let (_, subtable) = ReadScope::new(&cmap_data)
-            .read::<Cmap<'_>>()
+            .read::<CmapTable<'_>>()
             .ok()
             .and_then(|c| allsorts::font::read_cmap_subtable(&c).ok().flatten())?;
         subtable
