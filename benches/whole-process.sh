@@ -6,7 +6,8 @@
 #
 #   benches/whole-process.sh [RUNS]        (default 7 runs per case; release build)
 #
-# Peak RSS comes from /usr/bin/time -v ("Maximum resident set size"). Synthetic bundles are
+# Peak RSS comes from /usr/bin/time -v ("Maximum resident set size"); CPU is user + system
+# time, steadier than wall time on a shared machine. Synthetic bundles are
 # generated deterministically by `cargo run --release --example synth -- N DIR`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,25 +23,29 @@ target/release/examples/synth 400 "$work/synth-400" 2>/dev/null
 target/release/examples/synth 1000 "$work/synth-1000" 2>/dev/null
 
 measure() { # name bundle
-  local name=$1 bundle=$2 times=() rss=()
+  local name=$1 bundle=$2 times=() rss=() cpu=()
   for _ in $(seq "$runs"); do
     rm -rf "$work/out"
+    local start=$EPOCHREALTIME
     if ! /usr/bin/time -v "$bin" render "$bundle" --out "$work/out" 2>"$work/time.txt" >/dev/null; then
       printf '%-22s refused: %s\n' "$name" "$(grep -m1 '^error' "$work/time.txt")"
       return 0
     fi
-    times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {split($2,t,":"); print t[1]*60+t[2]}' "$work/time.txt")")
+    # Microseconds from bash ($EPOCHREALTIME): GNU time's own clock shows hundredths.
+    times+=("$(echo "$EPOCHREALTIME - $start" | bc -l)")
     rss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")")
+    cpu+=("$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$work/time.txt")")
   done
-  local median_t median_r pages
+  local median_t median_r median_c pages
   median_t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   median_r=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  median_c=$(printf '%s\n' "${cpu[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   pages=$(pdfinfo "$work/out/packet.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
-  printf '%-22s %8.3f s %8.1f MB %6s pages\n' "$name" "$median_t" "$(echo "$median_r/1024" | bc -l)" "${pages:-?}"
+  printf '%-22s %8.3f s %8.2f s %8.1f MB %6s pages\n' "$name" "$median_t" "$median_c" "$(echo "$median_r/1024" | bc -l)" "${pages:-?}"
 }
 
 echo "dossier $("$bin" --version | awk '{print $2}'), $(nproc) cores, $(uname -m), median of $runs runs"
-printf '%-22s %10s %11s %12s\n' case wall "peak RSS" PDF
+printf '%-22s %10s %10s %11s %12s\n' case wall "CPU" "peak RSS" PDF
 measure "sample (4 refs)" samples/acme-forecast
 measure "synthetic 100 refs" "$work/synth-100"
 measure "synthetic 400 refs" "$work/synth-400"
