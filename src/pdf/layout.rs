@@ -1242,6 +1242,10 @@ impl Flow<'_> {
             let (chunks, warnings, missing) =
                 (m.chunks.clone(), m.warnings.clone(), m.missing.clone());
             self.merge(warnings, missing);
+            // Headings inside it (in a quote or list) still open their sections for what follows.
+            for h in collect_headings(std::slice::from_ref(block)) {
+                self.enter_heading(h.level, &h.title);
+            }
             return chunks;
         }
         // Laid out afresh, with what it shows and reports kept apart for the memo.
@@ -2845,6 +2849,36 @@ mod tests {
             all_text(&layout(&blocks, &fonts, &images, &settings(), &page_of).expect("layout"))
                 .contains("see A, p.")
         );
+    }
+
+    #[test]
+    fn a_block_from_the_memo_still_opens_the_headings_inside_it() {
+        // The quote shows no page number, so later passes reuse it; the paragraph after it
+        // does, so they lay it out again — still in the section the quote's heading opened.
+        let filler = "Evidence of the kind a reviewer reads closely. ".repeat(80);
+        let md =
+            format!("# T\n\n## A\n\n{filler}\n\n> ### Quoted\n>\n> text\n\n[see A](#a) \u{4e2d}\n");
+        let fonts = FontSet::shipped().expect("fonts");
+        let blocks = model::parse(&md);
+        let images = BTreeMap::new();
+        let mut memo = Memo::default();
+        let mut page_of = BTreeMap::new();
+        for _ in 0..2 {
+            let with = layout_with(&blocks, &fonts, &images, &settings(), &page_of, &mut memo)
+                .expect("layout");
+            let fresh = layout(&blocks, &fonts, &images, &settings(), &page_of).expect("layout");
+            assert_eq!(with.warnings, fresh.warnings);
+            assert!(
+                with.warnings[0].starts_with("A › Quoted:"),
+                "{:?}",
+                with.warnings
+            );
+            page_of = fresh
+                .anchors
+                .iter()
+                .map(|(a, (p, _))| (a.clone(), p + 1))
+                .collect();
+        }
     }
 
     #[test]
