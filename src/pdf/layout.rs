@@ -8,7 +8,7 @@
 //! taller than an empty page is an error, never a loop.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::PdfError;
 use super::fonts::{FaceId, FaceKind, FontSet};
@@ -181,7 +181,7 @@ pub(crate) struct Chunk {
     /// Starts a new page.
     pub break_before: bool,
     /// Drawn first when this chunk opens a page (a table's head row).
-    pub header: Option<Rc<Chunk>>,
+    pub header: Option<Arc<Chunk>>,
     /// Drawn below this chunk when it is the last on its page (the rule that closes a
     /// table row split across pages); relative to the chunk's top.
     pub closing: Vec<Item>,
@@ -190,7 +190,7 @@ pub(crate) struct Chunk {
     /// Baseline of the first text line, to align list markers with it.
     pub baseline: Option<Pt>,
     /// Heading path, for error messages.
-    pub context: Rc<str>,
+    pub context: Arc<str>,
 }
 
 /// One page of positioned items.
@@ -292,7 +292,7 @@ pub(crate) fn layout_with(
         path: Vec::new(),
         missing: BTreeMap::new(),
         warnings: Vec::new(),
-        context: Rc::from("title page"),
+        context: Arc::from("title page"),
         memo,
         labels: Vec::new(),
     };
@@ -595,7 +595,7 @@ struct Flow<'a> {
     path: Vec<(u8, String)>,
     missing: BTreeMap<String, BTreeSet<char>>,
     warnings: Vec<String>,
-    context: Rc<str>,
+    context: Arc<str>,
     memo: &'a mut Memo,
     /// Page numbers shown since the body block being laid out began (for the memo).
     labels: Vec<(String, Option<usize>)>,
@@ -611,7 +611,7 @@ impl Flow<'_> {
             .filter(|(l, _)| *l >= 2)
             .map(|(_, t)| t.as_str())
             .collect();
-        self.context = Rc::from(if shown.is_empty() {
+        self.context = Arc::from(if shown.is_empty() {
             "title page".to_string()
         } else {
             shown.join(" › ")
@@ -1744,7 +1744,7 @@ impl Flow<'_> {
             ch.keep_with_next = true;
             ch
         };
-        let header = Rc::new(Chunk {
+        let header = Arc::new(Chunk {
             space_before: Pt::ZERO,
             keep_with_next: false,
             ..head_chunk.clone()
@@ -1787,7 +1787,7 @@ impl Flow<'_> {
                     .first()
                     .map(|c| c.iter().map(|i| i.text.as_str()).collect())
                     .unwrap_or_default();
-                Rc::new(self.continuation_head(&header, label.trim(), ctx))
+                Arc::new(self.continuation_head(&header, label.trim(), ctx))
             });
             let last = slices.len() - 1;
             for (k, ch) in slices.iter_mut().enumerate() {
@@ -2403,7 +2403,7 @@ mod tests {
     fn line_chunk(h: f32) -> Chunk {
         Chunk {
             height: Pt(h),
-            context: Rc::from("test"),
+            context: Arc::from("test"),
             ..Chunk::default()
         }
     }
@@ -2496,7 +2496,7 @@ mod tests {
     fn split_tables_repeat_their_head_row() {
         let mut head = marked(12.0, 100);
         head.keep_with_next = true;
-        let header = Rc::new(Chunk {
+        let header = Arc::new(Chunk {
             keep_with_next: false,
             ..head.clone()
         });
@@ -3005,7 +3005,7 @@ mod tests {
             fn pagination_places_everything_once_in_order_within_the_page(spec in chunks()) {
                 const HEAD: usize = 999;
                 let geo = small_geo(100.0);
-                let header = Rc::new(marked(12.0, HEAD));
+                let header = Arc::new(marked(12.0, HEAD));
                 let input: Vec<Chunk> = spec
                     .iter()
                     .enumerate()
