@@ -124,6 +124,7 @@ pub fn render(
             &opts.language
         })
         .and_then(hyphen::dictionary),
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
     };
 
     let mut page_of = BTreeMap::new();
