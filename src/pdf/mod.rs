@@ -13,6 +13,7 @@ mod layout;
 mod length;
 mod model;
 mod raster;
+mod shards;
 mod text;
 
 use std::collections::BTreeMap;
