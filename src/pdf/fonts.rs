@@ -3,7 +3,6 @@
 //! face by face, and reports the characters that no face has instead of dropping them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -14,6 +13,7 @@ use allsorts::gsub::{Feature, FeatureMask, GlyphOrigin, RawGlyph, RawGlyphFlags}
 
 use super::PdfError;
 use super::length::Pt;
+use super::shards::Sharded;
 
 /// The typographic roles the layout asks for; each maps to one shipped face.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -411,10 +411,10 @@ pub(crate) struct FontSet {
     /// Shaped words by (role, size in bits, text), with the characters no face had: layout
     /// runs up to five passes over the same words, and shaping (kerning through allsorts)
     /// is the costly part of it.
-    cache: Arc<Mutex<ShapeCache>>,
+    cache: Arc<ShapeCache>,
 }
 
-type ShapeCache = HashMap<(FaceKind, u32, Box<str>), (Arc<[Glyph]>, Box<[char]>)>;
+type ShapeCache = Sharded<(FaceKind, u32, Box<str>), (Arc<[Glyph]>, Box<[char]>)>;
 
 fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
     // Parsing ~4 MB of fonts costs real time; do it once per process.
@@ -514,16 +514,16 @@ impl FontSet {
         missing: &mut Vec<char>,
     ) -> Vec<Glyph> {
         let key = (kind, size.0.to_bits(), Box::<str>::from(text));
-        if let Ok(cache) = self.cache.lock()
-            && let Some((glyphs, lost)) = cache.get(&key)
-        {
+        // The glyphs are copied once the lock is let go: other threads wait for the lookup only.
+        let hit = self.cache.shard(&key).and_then(|s| s.get(&key).cloned());
+        if let Some((glyphs, lost)) = hit {
             missing.extend(lost.iter().copied());
             return glyphs.to_vec();
         }
         let mut lost = Vec::new();
         let glyphs = self.shape_uncached(text, kind, size, &mut lost);
         missing.extend(lost.iter().copied());
-        if let Ok(mut cache) = self.cache.lock() {
+        if let Some(mut cache) = self.cache.shard(&key) {
             cache.insert(key, (Arc::from(glyphs.as_slice()), lost.into()));
         }
         glyphs

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use hyphenation::{Hyphenator as _, Language, Load, Standard};
 
+use super::shards::{SHARDS, Sharded};
+
 /// A loaded dictionary for one language, with the words it has hyphenated; cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Dictionary(Arc<Patterns>);
@@ -18,7 +20,7 @@ pub(crate) struct Dictionary(Arc<Patterns>);
 struct Patterns {
     standard: Standard,
     /// Word → break points. Prose repeats its words: most lookups hit.
-    seen: Mutex<HashMap<Box<str>, Box<[usize]>>>,
+    seen: Sharded<Box<str>, Box<[usize]>>,
 }
 
 /// Words remembered per dictionary; beyond this (a bundle of random letters) points are
@@ -61,7 +63,7 @@ pub(crate) fn dictionary(lang: Language) -> Option<Dictionary> {
             Standard::from_embedded(lang).ok().map(|standard| {
                 Dictionary(Arc::new(Patterns {
                     standard,
-                    seen: Mutex::default(),
+                    seen: Sharded::default(),
                 }))
             })
         })
@@ -76,10 +78,8 @@ pub(crate) fn points(dict: &Dictionary, word: &str) -> Vec<usize> {
     if !plain {
         return Vec::new();
     }
-    if let Ok(seen) = dict.0.seen.lock()
-        && let Some(points) = seen.get(word)
-    {
-        return points.to_vec();
+    if let Some(points) = dict.0.seen.shard(word).and_then(|s| s.get(word).cloned()) {
+        return points.into_vec();
     }
     let lower = word.to_lowercase();
     // Lower-casing can change byte lengths (rarely): then offsets would not line up.
@@ -92,8 +92,8 @@ pub(crate) fn points(dict: &Dictionary, word: &str) -> Vec<usize> {
         .iter()
         .map(|&byte| lower[..byte].chars().count())
         .collect();
-    if let Ok(mut seen) = dict.0.seen.lock()
-        && seen.len() < MAX_REMEMBERED
+    if let Some(mut seen) = dict.0.seen.shard(word)
+        && seen.len() < MAX_REMEMBERED / SHARDS
     {
         seen.insert(word.into(), points.as_slice().into());
     }

@@ -8,7 +8,8 @@
 //! taller than an empty page is an error, never a loop.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::PdfError;
 use super::fonts::{FaceId, FaceKind, FontSet};
@@ -181,7 +182,7 @@ pub(crate) struct Chunk {
     /// Starts a new page.
     pub break_before: bool,
     /// Drawn first when this chunk opens a page (a table's head row).
-    pub header: Option<Rc<Chunk>>,
+    pub header: Option<Arc<Chunk>>,
     /// Drawn below this chunk when it is the last on its page (the rule that closes a
     /// table row split across pages); relative to the chunk's top.
     pub closing: Vec<Item>,
@@ -190,7 +191,7 @@ pub(crate) struct Chunk {
     /// Baseline of the first text line, to align list markers with it.
     pub baseline: Option<Pt>,
     /// Heading path, for error messages.
-    pub context: Rc<str>,
+    pub context: Arc<str>,
 }
 
 /// One page of positioned items.
@@ -229,6 +230,8 @@ pub(crate) struct Settings {
     pub toc_anchor: Option<String>,
     /// Hyphenation patterns for the text's language; `None` sets justified text unhyphenated.
     pub hyphenation: Option<super::hyphen::Dictionary>,
+    /// Threads that may lay out blocks at the same time (the output does not depend on it).
+    pub threads: usize,
 }
 
 // ---- entry point ---------------------------------------------------------------------
@@ -288,12 +291,11 @@ pub(crate) fn layout_with(
         images,
         settings,
         page_of,
-        known,
+        known: &known,
         path: Vec::new(),
         missing: BTreeMap::new(),
         warnings: Vec::new(),
-        context: Rc::from("title page"),
-        memo,
+        context: Arc::from("title page"),
         labels: Vec::new(),
     };
     let geo = settings.geometry;
@@ -313,7 +315,7 @@ pub(crate) fn layout_with(
         .position(|b| matches!(b, Block::Heading { level: 2, .. }))
         .unwrap_or(blocks.len());
     let mut chunks = flow.title_page(&blocks[..first_h2], ctx);
-    let body = flow.body(&blocks[first_h2..], blocks, ctx);
+    let body = flow.body(&blocks[first_h2..], blocks, ctx, memo);
     chunks.extend(body);
 
     let (mut pages, anchors) = paginate(chunks, &geo)?;
@@ -590,15 +592,82 @@ struct Flow<'a> {
     images: &'a BTreeMap<String, (u32, u32)>,
     settings: &'a Settings,
     page_of: &'a BTreeMap<String, usize>,
-    known: BTreeSet<String>,
+    known: &'a BTreeSet<String>,
     /// Current heading texts by level, for warnings.
     path: Vec<(u8, String)>,
     missing: BTreeMap<String, BTreeSet<char>>,
     warnings: Vec<String>,
-    context: Rc<str>,
-    memo: &'a mut Memo,
+    context: Arc<str>,
     /// Page numbers shown since the body block being laid out began (for the memo).
     labels: Vec<(String, Option<usize>)>,
+}
+
+/// What the body does with the chunks of one of its top-level blocks.
+enum Step {
+    /// A heading's; it may start a page.
+    Heading { start_page: bool },
+    /// The `k`th block's, laid out afresh: into the memo.
+    Fresh { k: usize, gap: Option<Pt> },
+    /// The table of contents', or a block's from the memo: nothing.
+    AsIs,
+}
+
+/// Work for a layout thread (one per [`Step`]), with the heading path the flow is in where
+/// it starts.
+struct Job<'b> {
+    work: Work<'b>,
+    path: Vec<(u8, String)>,
+    context: Arc<str>,
+    /// Bytes of text it lays out, or the like for a copy: the measure that decides on threads.
+    cost: usize,
+}
+
+enum Work<'b> {
+    /// A block, with the gap that overrides its own; `keep`: with a copy for the memo.
+    Block {
+        block: &'b Block,
+        gap: Option<Pt>,
+        keep: bool,
+    },
+    /// The table of contents after the heading with this anchor.
+    Toc(&'b str),
+    /// A copy of a block laid out by an earlier pass. Copies are work too (an eighth of
+    /// laying out, and most of a later pass): sharing them out halves it.
+    Reuse(&'b MemoBlock),
+}
+
+/// A job's chunks, and what it reported, kept apart so that they are merged in order.
+#[derive(Default)]
+struct Laid {
+    chunks: Vec<Chunk>,
+    /// A copy of `chunks` for the memo, if the job was to keep one.
+    kept: Vec<Chunk>,
+    warnings: Vec<String>,
+    missing: BTreeMap<String, BTreeSet<char>>,
+    labels: Vec<(String, Option<usize>)>,
+}
+
+/// Text per layout thread, at least: about 2 ms of work in a release build, forty times
+/// what starting a thread costs.
+const MIN_THREAD_TEXT: usize = 8 * 1024;
+
+/// Bytes of text in a block.
+fn text_len(block: &Block) -> usize {
+    let inlines = |v: &[Inline]| v.iter().map(|i| i.text.len()).sum::<usize>();
+    match block {
+        Block::Heading { text, .. } => text.len(),
+        Block::Paragraph(i) => inlines(i),
+        Block::List { items, .. } => items.iter().flat_map(|i| &i.blocks).map(text_len).sum(),
+        Block::Quote(inner) => inner.iter().map(text_len).sum(),
+        Block::Code(code) => code.len(),
+        Block::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .map(|c| inlines(c))
+            .sum(),
+        Block::Image { alt, .. } => alt.len(),
+        Block::Rule => 0,
+    }
 }
 
 impl Flow<'_> {
@@ -611,7 +680,7 @@ impl Flow<'_> {
             .filter(|(l, _)| *l >= 2)
             .map(|(_, t)| t.as_str())
             .collect();
-        self.context = Rc::from(if shown.is_empty() {
+        self.context = Arc::from(if shown.is_empty() {
             "title page".to_string()
         } else {
             shown.join(" › ")
@@ -1188,35 +1257,51 @@ impl Flow<'_> {
         out
     }
 
-    fn body(&mut self, blocks: &[Block], all: &[Block], ctx: Ctx) -> Vec<Chunk> {
-        let mut out = Vec::new();
+    /// The body's top-level blocks. What each block does to the flow (its heading path, its
+    /// gap, whether it starts a page) follows from the blocks alone, so that is settled
+    /// first; then the blocks are laid out or copied from the memo, on several threads when
+    /// there is enough text, and put together in document order: the result is the same as
+    /// one thread doing them one after the other.
+    fn body(&mut self, blocks: &[Block], all: &[Block], ctx: Ctx, memo: &mut Memo) -> Vec<Chunk> {
         let toc_anchor = self.settings.toc_anchor.clone();
+        let mut steps = Vec::new();
+        let mut jobs = Vec::new();
         let mut in_toc = false;
         let mut first_after_toc = false;
         let mut first = true;
         let mut after_heading: Option<Pt> = None;
         for (k, block) in blocks.iter().enumerate() {
-            if let Block::Heading { level, anchor, .. } = block {
+            if let Block::Heading {
+                level,
+                anchor,
+                text,
+                ..
+            } = block
+            {
                 if *level <= 2 {
                     if in_toc {
                         first_after_toc = true;
                     }
                     in_toc = false;
                 }
-                let mut chunks = self.block(block, ctx, after_heading.take());
                 let start_page =
                     first || first_after_toc || self.settings.page_break_before.contains(anchor);
-                if let Some(c) = chunks.first_mut() {
-                    c.break_before |= start_page;
-                }
+                let work = Work::Block {
+                    block,
+                    gap: after_heading.take(),
+                    keep: false,
+                };
+                jobs.push(self.job(work, text.len()));
+                steps.push(Step::Heading { start_page });
+                self.enter_heading(*level, text);
                 first = false;
                 first_after_toc = false;
                 after_heading = Some(heading_gap_after(*level));
-                out.extend(chunks);
                 if toc_anchor.as_deref() == Some(anchor.as_str()) {
                     in_toc = true;
-                    let entries = self.toc(all, anchor, ctx);
-                    out.extend(entries);
+                    let cost = collect_headings(all).iter().map(|h| h.title.len()).sum();
+                    jobs.push(self.job(Work::Toc(anchor), cost));
+                    steps.push(Step::AsIs);
                     after_heading = None;
                 }
                 continue;
@@ -1224,56 +1309,150 @@ impl Flow<'_> {
             if in_toc && matches!(block, Block::List { .. }) {
                 continue;
             }
-            out.extend(self.memo_block(k, block, ctx, after_heading.take()));
+            let gap = after_heading.take();
+            match memo.blocks.get(&k).filter(|m| self.still_right(m, gap)) {
+                Some(m) => {
+                    jobs.push(self.job(Work::Reuse(m), text_len(block) / 8));
+                    steps.push(Step::AsIs);
+                }
+                None => {
+                    let work = Work::Block {
+                        block,
+                        gap,
+                        keep: true,
+                    };
+                    jobs.push(self.job(work, text_len(block)));
+                    steps.push(Step::Fresh { k, gap });
+                }
+            }
+            // Headings inside it (in a quote or list) open their sections for what follows.
+            for h in collect_headings(std::slice::from_ref(block)) {
+                self.enter_heading(h.level, &h.title);
+            }
+        }
+
+        let laid = self.lay_out(&jobs, ctx, all);
+        let mut out = Vec::new();
+        for (step, mut l) in steps.into_iter().zip(laid) {
+            self.merge(&l.warnings, &l.missing);
+            match step {
+                Step::Heading { start_page } => {
+                    if let Some(c) = l.chunks.first_mut() {
+                        c.break_before |= start_page;
+                    }
+                }
+                Step::Fresh { k, gap } => {
+                    let m = MemoBlock {
+                        gap,
+                        labels: l.labels,
+                        chunks: l.kept,
+                        warnings: l.warnings,
+                        missing: l.missing,
+                    };
+                    memo.blocks.insert(k, m);
+                }
+                Step::AsIs => {}
+            }
+            out.extend(l.chunks);
         }
         keep_colophon_with_text(blocks, &mut out);
         out
     }
 
-    /// [`Flow::block`] for the body's `k`th block, from the memo when the page numbers it
-    /// shows are still right.
-    fn memo_block(&mut self, k: usize, block: &Block, ctx: Ctx, gap: Option<Pt>) -> Vec<Chunk> {
-        if let Some(m) = self.memo.blocks.get(&k)
-            && m.gap == gap
+    /// Whether a block laid out with the gap and page numbers of `m` looks the same now.
+    fn still_right(&self, m: &MemoBlock, gap: Option<Pt>) -> bool {
+        m.gap == gap
             && m.labels
                 .iter()
                 .all(|(a, p)| self.page_of.get(a).copied() == *p)
-        {
-            let (chunks, warnings, missing) =
-                (m.chunks.clone(), m.warnings.clone(), m.missing.clone());
-            self.merge(warnings, missing);
-            return chunks;
-        }
-        // Laid out afresh, with what it shows and reports kept apart for the memo.
-        let warnings = std::mem::take(&mut self.warnings);
-        let missing = std::mem::take(&mut self.missing);
-        self.labels.clear();
-        let chunks = self.block(block, ctx, gap);
-        let labels = std::mem::take(&mut self.labels);
-        let warnings = std::mem::replace(&mut self.warnings, warnings);
-        let missing = std::mem::replace(&mut self.missing, missing);
-        self.merge(warnings.clone(), missing.clone());
-        self.memo.blocks.insert(
-            k,
-            MemoBlock {
-                gap,
-                labels,
-                chunks: chunks.clone(),
-                warnings,
-                missing,
-            },
-        );
-        chunks
     }
 
-    fn merge(&mut self, warnings: Vec<String>, missing: BTreeMap<String, BTreeSet<char>>) {
+    /// `work`, to be done where the flow is now.
+    fn job<'b>(&self, work: Work<'b>, cost: usize) -> Job<'b> {
+        Job {
+            work,
+            path: self.path.clone(),
+            context: self.context.clone(),
+            cost,
+        }
+    }
+
+    /// Does the jobs, each on a flow of its own, and gives the results in job order.
+    /// Threads take the next job as they finish one, rather than a fixed share: a table
+    /// costs more than its text says, and a core may be busy with something else.
+    fn lay_out(&self, jobs: &[Job], ctx: Ctx, all: &[Block]) -> Vec<Laid> {
+        let cost: usize = jobs.iter().map(|j| j.cost).sum();
+        let threads = self.settings.threads.min(cost / MIN_THREAD_TEXT).max(1);
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else {
+                    return done;
+                };
+                done.push((i, self.lay(job, ctx, all)));
+            }
+        };
+        let mut done: Vec<(usize, Laid)> = std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+            let mut done = work();
+            for h in helpers {
+                done.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            done
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, l)| l).collect()
+    }
+
+    /// One job, with the warnings, missing characters and page numbers it gave kept apart.
+    fn lay(&self, job: &Job, ctx: Ctx, all: &[Block]) -> Laid {
+        let mut flow = Flow {
+            fonts: self.fonts,
+            images: self.images,
+            settings: self.settings,
+            page_of: self.page_of,
+            known: self.known,
+            path: job.path.clone(),
+            missing: BTreeMap::new(),
+            warnings: Vec::new(),
+            context: job.context.clone(),
+            labels: Vec::new(),
+        };
+        let (chunks, kept) = match job.work {
+            Work::Block { block, gap, keep } => {
+                let chunks = flow.block(block, ctx, gap);
+                let kept = if keep { chunks.clone() } else { Vec::new() };
+                (chunks, kept)
+            }
+            Work::Toc(anchor) => (flow.toc(all, anchor, ctx), Vec::new()),
+            Work::Reuse(m) => {
+                return Laid {
+                    chunks: m.chunks.clone(),
+                    warnings: m.warnings.clone(),
+                    missing: m.missing.clone(),
+                    ..Laid::default()
+                };
+            }
+        };
+        Laid {
+            chunks,
+            kept,
+            warnings: flow.warnings,
+            missing: flow.missing,
+            labels: flow.labels,
+        }
+    }
+
+    fn merge(&mut self, warnings: &[String], missing: &BTreeMap<String, BTreeSet<char>>) {
         for w in warnings {
-            if !self.warnings.contains(&w) {
-                self.warnings.push(w);
+            if !self.warnings.contains(w) {
+                self.warnings.push(w.clone());
             }
         }
         for (path, chars) in missing {
-            self.missing.entry(path).or_default().extend(chars);
+            self.missing.entry(path.clone()).or_default().extend(chars);
         }
     }
 
@@ -1740,7 +1919,7 @@ impl Flow<'_> {
             ch.keep_with_next = true;
             ch
         };
-        let header = Rc::new(Chunk {
+        let header = Arc::new(Chunk {
             space_before: Pt::ZERO,
             keep_with_next: false,
             ..head_chunk.clone()
@@ -1783,7 +1962,7 @@ impl Flow<'_> {
                     .first()
                     .map(|c| c.iter().map(|i| i.text.as_str()).collect())
                     .unwrap_or_default();
-                Rc::new(self.continuation_head(&header, label.trim(), ctx))
+                Arc::new(self.continuation_head(&header, label.trim(), ctx))
             });
             let last = slices.len() - 1;
             for (k, ch) in slices.iter_mut().enumerate() {
@@ -2399,7 +2578,7 @@ mod tests {
     fn line_chunk(h: f32) -> Chunk {
         Chunk {
             height: Pt(h),
-            context: Rc::from("test"),
+            context: Arc::from("test"),
             ..Chunk::default()
         }
     }
@@ -2492,7 +2671,7 @@ mod tests {
     fn split_tables_repeat_their_head_row() {
         let mut head = marked(12.0, 100);
         head.keep_with_next = true;
-        let header = Rc::new(Chunk {
+        let header = Arc::new(Chunk {
             keep_with_next: false,
             ..head.clone()
         });
@@ -2714,6 +2893,7 @@ mod tests {
             toc_anchor: Some("contents".into()),
             hyphenation: super::super::hyphen::language("en-US")
                 .and_then(super::super::hyphen::dictionary),
+            threads: 2,
         }
     }
 
@@ -2848,6 +3028,106 @@ mod tests {
     }
 
     #[test]
+    fn a_block_from_the_memo_still_opens_the_headings_inside_it() {
+        // The quote shows no page number, so later passes reuse it; the paragraph after it
+        // does, so they lay it out again — still in the section the quote's heading opened.
+        let filler = "Evidence of the kind a reviewer reads closely. ".repeat(80);
+        let md =
+            format!("# T\n\n## A\n\n{filler}\n\n> ### Quoted\n>\n> text\n\n[see A](#a) \u{4e2d}\n");
+        let fonts = FontSet::shipped().expect("fonts");
+        let blocks = model::parse(&md);
+        let images = BTreeMap::new();
+        let mut memo = Memo::default();
+        let mut page_of = BTreeMap::new();
+        for _ in 0..2 {
+            let with = layout_with(&blocks, &fonts, &images, &settings(), &page_of, &mut memo)
+                .expect("layout");
+            let fresh = layout(&blocks, &fonts, &images, &settings(), &page_of).expect("layout");
+            assert_eq!(with.warnings, fresh.warnings);
+            assert!(
+                with.warnings[0].starts_with("A › Quoted:"),
+                "{:?}",
+                with.warnings
+            );
+            page_of = fresh
+                .anchors
+                .iter()
+                .map(|(a, (p, _))| (a.clone(), p + 1))
+                .collect();
+        }
+    }
+
+    #[test]
+    fn blocks_laid_out_on_several_threads_come_out_as_on_one() {
+        let mut md = String::from("# Packet — parallel\n\n## Contents\n\n- [S](#s)\n\n");
+        for i in 0..40u32 {
+            let filler = format!("Evidence {i} of the kind a reviewer reads closely. ").repeat(12);
+            let cjk = char::from_u32(0x4e00 + i).expect("a CJK character");
+            let j = (i * 7) % 40;
+            md += &format!(
+                "## Section {i}\n\n{filler} See [section {j}](#section-{j}), [gone](#nowhere-{i}) {cjk}.\n\n\
+                 ### Part {i}\n\n| Item | Note |\n|---|---|\n| a{i} | {filler} |\n| b | [back](#section-0) |\n\n\
+                 > #### Quoted {i}\n>\n> {cjk}\n\n- one {i}\n- two\n\n![Diagram {i}](missing-{i}.png)\n\n"
+            );
+        }
+        let fonts = FontSet::shipped().expect("fonts");
+        let blocks = model::parse(&md);
+        // Enough text for four threads.
+        assert!(blocks.iter().map(text_len).sum::<usize>() > 4 * MIN_THREAD_TEXT);
+        let images = BTreeMap::new();
+        let passes = |threads: usize| {
+            let settings = Settings {
+                threads,
+                ..settings()
+            };
+            let mut memo = Memo::default();
+            let mut page_of = BTreeMap::new();
+            let mut out = Vec::new();
+            for _ in 0..3 {
+                let l = layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)
+                    .expect("layout");
+                page_of = l
+                    .anchors
+                    .iter()
+                    .map(|(a, (p, _))| (a.clone(), p + 1))
+                    .collect();
+                out.push(l);
+            }
+            let memo: BTreeMap<usize, String> = memo
+                .blocks
+                .iter()
+                .map(|(k, m)| {
+                    let m = (m.gap, &m.labels, &m.chunks, &m.warnings, &m.missing);
+                    (*k, format!("{m:?}"))
+                })
+                .collect();
+            (out, memo)
+        };
+        let (one, one_memo) = passes(1);
+        let (four, four_memo) = passes(4);
+        for (n, (a, b)) in one.iter().zip(&four).enumerate() {
+            let differs = a.pages.iter().zip(&b.pages).position(|(x, y)| x != y);
+            assert!(a.pages == b.pages, "pass {n}: page {differs:?} differs");
+            assert_eq!(a.anchors, b.anchors);
+            assert_eq!(a.headings, b.headings);
+            assert_eq!(a.warnings, b.warnings);
+        }
+        assert_eq!(one_memo, four_memo);
+        // In document order: each section's link, then its image (after the quote's heading);
+        // then the characters no font has, by section.
+        let w = &one[2].warnings;
+        for i in 0..40 {
+            let link = format!("Section {i}: the link to #nowhere-{i} ");
+            let image = format!("Section {i} › Part {i} › Quoted {i}: image missing-{i}.png ");
+            assert!(w[2 * i].starts_with(&link), "{w:#?}");
+            assert!(w[2 * i + 1].starts_with(&image), "{w:#?}");
+        }
+        assert!(w[80].starts_with("Section 0: no font has '一'"), "{w:#?}");
+        assert!(w[81].starts_with("Section 0 › Part 0 › Quoted 0: no font has '一'"));
+        assert_eq!(w.len(), 80 + 2 * 40, "{w:?}");
+    }
+
+    #[test]
     fn whole_documents_lay_out_with_title_toc_and_breaks() {
         let md = "# T\n\nintro\n\n## Contents\n\n- [A](#a)\n\n## A\n\ntext\n\n### Ref B\n\nmore\n\n## C\n\n[see A](#a)\n";
         let l = run(md);
@@ -2971,7 +3251,7 @@ mod tests {
             fn pagination_places_everything_once_in_order_within_the_page(spec in chunks()) {
                 const HEAD: usize = 999;
                 let geo = small_geo(100.0);
-                let header = Rc::new(marked(12.0, HEAD));
+                let header = Arc::new(marked(12.0, HEAD));
                 let input: Vec<Chunk> = spec
                     .iter()
                     .enumerate()

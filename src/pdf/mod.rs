@@ -13,6 +13,7 @@ mod layout;
 mod length;
 mod model;
 mod raster;
+mod shards;
 mod text;
 
 use std::collections::BTreeMap;
@@ -132,6 +133,7 @@ pub fn render(
             &opts.language
         })
         .and_then(hyphen::dictionary),
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
     };
 
     let mut page_of = BTreeMap::new();
