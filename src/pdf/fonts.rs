@@ -382,7 +382,7 @@ impl Face {
             let ligature = self
                 .ligatures
                 .iter()
-                .filter(|(_, l)| liga && spells(l.text()))
+                .filter(|(_, l)| liga && l.text().starts_with(first.ch) && spells(l.text()))
                 .max_by_key(|(_, l)| l.text().len());
             let shaped = match ligature {
                 Some(&(gid, lig)) => Shaped {
@@ -559,11 +559,24 @@ impl PairKerning {
                 PairPos::Format1(f) => {
                     let index = f.coverage().ok()?.get(a)?;
                     let set = f.pair_sets().get(usize::from(index)).ok()?;
-                    set.pair_value_records()
-                        .iter()
-                        .filter_map(Result::ok)
-                        .find(|r| r.second_glyph() == b)
-                        .map(|r| advances(r.value_record1(), r.value_record2()))
+                    // Records are sorted by second glyph (OpenType's PairSet): halve the range.
+                    let records = set.pair_value_records();
+                    let (mut lo, mut hi) = (0, records.len());
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        let record = records.get(mid).ok()?;
+                        match record.second_glyph().cmp(&b) {
+                            std::cmp::Ordering::Less => lo = mid + 1,
+                            std::cmp::Ordering::Greater => hi = mid,
+                            std::cmp::Ordering::Equal => {
+                                return Some(advances(
+                                    record.value_record1(),
+                                    record.value_record2(),
+                                ));
+                            }
+                        }
+                    }
+                    None
                 }
                 PairPos::Format2(f) => {
                     f.coverage().ok()?.get(a)?;
