@@ -217,10 +217,15 @@ fn run(command: Command) -> Result<i32, Error> {
                 });
             }
             let bundle = bundles[0].clone();
-            if format.contains(&Format::Pdf) {
-                // Fonts and hyphenation patterns load while the bundle is read and judged.
-                std::thread::spawn(crate::pdf::warm_up);
-            }
+            // The schema validator, then fonts and hyphenation patterns, are built while the
+            // bundle is read and judged.
+            let pdf = format.contains(&Format::Pdf);
+            std::thread::spawn(move || {
+                bundle::warm_up();
+                if pdf {
+                    crate::pdf::warm_up();
+                }
+            });
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
             let changes = match &previous {

@@ -146,6 +146,12 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// Builds the schema validator (2 ms) that [`load`] needs, so that a caller can do it on a
+/// thread of its own while the bundle file is read and parsed.
+pub fn warm_up() {
+    schema::warm_up();
+}
+
 /// Splits what the user named (a folder or its `bundle.yaml`) into folder and YAML path.
 pub fn locate(input: &Path) -> (PathBuf, PathBuf) {
     if input.is_dir() {

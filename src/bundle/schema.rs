@@ -80,6 +80,11 @@ fn strip_null(v: &mut Value) {
     }
 }
 
+/// Builds the validator now (see [`super::warm_up`]).
+pub(super) fn warm_up() {
+    validator();
+}
+
 fn validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
