@@ -597,7 +597,7 @@ fn embed_fonts(
         for item in &page.items {
             if let Item::Text { face, glyphs, .. } = item {
                 let bits = seen.entry(*face).or_insert_with(|| vec![0; 1 << 10]);
-                for g in glyphs {
+                for g in glyphs.iter() {
                     let (word, bit) = (usize::from(g.gid) / 64, 1 << (g.gid % 64));
                     if bits[word] & bit == 0 {
                         bits[word] |= bit;

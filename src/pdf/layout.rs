@@ -122,7 +122,8 @@ pub(crate) enum Item {
         face: FaceId,
         size: Pt,
         color: Rgb,
-        glyphs: Vec<PlacedGlyph>,
+        /// Shared: the memo keeps the chunks of each block beside the pages made from them.
+        glyphs: Arc<[PlacedGlyph]>,
     },
     Rect {
         x: Pt,
@@ -1009,7 +1010,7 @@ impl Flow<'_> {
                     .iter()
                     .position(|g| g.face != face)
                     .map_or(run.glyphs.len(), |p| start + p);
-                let glyphs = run.glyphs[start..end].to_vec();
+                let glyphs: Arc<[PlacedGlyph]> = Arc::from(&run.glyphs[start..end]);
                 let seg_w: Pt = glyphs.iter().map(|g| g.advance + g.extra).sum();
                 front.push(Item::Text {
                     x: pen,
@@ -1629,7 +1630,7 @@ impl Flow<'_> {
                     face,
                     size: BODY_SIZE,
                     color,
-                    glyphs: run.1,
+                    glyphs: run.1.into(),
                 });
             }
             out.extend(chunks);
@@ -2190,7 +2191,7 @@ impl Flow<'_> {
                     face,
                     size: BODY_SIZE,
                     color: TEXT,
-                    glyphs: run.1,
+                    glyphs: run.1.into(),
                 });
             }
             // Dot leaders on a fixed grid, so the dots of all entries line up. They are drawn,
@@ -2429,7 +2430,7 @@ fn text_items(glyphs: Vec<super::fonts::Glyph>, x: Pt, y: Pt, size: Pt, color: R
             face,
             size,
             color,
-            glyphs,
+            glyphs: glyphs.into(),
         })
         .collect()
 }
@@ -2951,7 +2952,7 @@ mod tests {
                 .iter()
                 .flat_map(|p| &p.items)
                 .filter_map(|i| match i {
-                    Item::Text { glyphs, .. } => Some(glyphs),
+                    Item::Text { glyphs, .. } => Some(glyphs.iter()),
                     _ => None,
                 })
                 .flatten()
