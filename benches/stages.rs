@@ -35,7 +35,7 @@ fn options(formats: &[Format]) -> RenderOptions {
         paper: dossier::pdf::Paper::A4,
         justify: true,
         font_dirs: Vec::new(),
-        attachments: Vec::new(),
+        attachments: Default::default(),
         changes: None,
     }
 }

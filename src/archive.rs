@@ -162,7 +162,7 @@ fn render_options(opts: &ArchiveOptions, attachments: Vec<(String, Vec<u8>)>) ->
         paper: opts.paper,
         justify: opts.justify,
         font_dirs: Vec::new(),
-        attachments,
+        attachments: attachments.into(),
         changes: None,
     }
 }

@@ -246,7 +246,7 @@ fn run(command: Command) -> Result<i32, Error> {
                 },
                 justify: !ragged,
                 font_dirs,
-                attachments,
+                attachments: attachments.into(),
                 changes,
             };
             let rendered = render::render_edition(&loaded, &assessment, &opts, edition)?;

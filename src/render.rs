@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::Error;
 use crate::assess::Assessment;
@@ -31,8 +32,9 @@ pub struct RenderOptions {
     pub justify: bool,
     pub font_dirs: Vec<PathBuf>,
     /// Files the PDF carries as attachments (name, bytes): the bundle as read and the
-    /// assessment, so the PDF alone is a complete record. The date is `as_of`.
-    pub attachments: Vec<(String, Vec<u8>)>,
+    /// assessment, so the PDF alone is a complete record. The date is `as_of`. Shared: the
+    /// PDF of each edition takes them without a copy (a diagram may be tens of MB).
+    pub attachments: Arc<[(String, Vec<u8>)]>,
     /// What changed since the last submission; shown as its own section when given.
     pub changes: Option<crate::diff::Changes>,
 }
@@ -74,10 +76,10 @@ pub fn render_edition(
     }
     let page_breaks = view.page_breaks();
     // The bundle and assessment name everything the public edition withholds.
-    let attachments: &[(String, Vec<u8>)] = if edition == Edition::Public {
-        &[]
+    let attachments: Arc<[(String, Vec<u8>)]> = if edition == Edition::Public {
+        Arc::default()
     } else {
-        &opts.attachments
+        Arc::clone(&opts.attachments)
     };
 
     // The diagram, under the name the Markdown links to.
@@ -158,7 +160,7 @@ pub fn render_edition(
                     page_break_before: page_breaks.clone(),
                     toc_anchor: Some(view.sections.contents.anchor.clone()),
                     font_dirs: opts.font_dirs.clone(),
-                    attachments: attachments.to_vec(),
+                    attachments: Arc::clone(&attachments),
                 };
                 let rendered = pdf::render(&markdown, &assets, &pdf_opts)
                     .map_err(|e| Error::Render(format!("PDF: {e}")))?;

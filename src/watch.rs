@@ -37,7 +37,7 @@ pub fn options(formats: Vec<Format>) -> RenderOptions {
         paper: crate::pdf::Paper::A4,
         justify: true,
         font_dirs: Vec::new(),
-        attachments: Vec::new(),
+        attachments: Default::default(),
         changes: None,
     }
 }
@@ -50,7 +50,8 @@ pub fn build(bundle_path: &Path, opts: &RenderOptions) -> Result<Build, Error> {
     if opts.formats.contains(&Format::Pdf) {
         // As `render` does: the PDF carries the bundle as read and the assessment.
         opts.attachments =
-            crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?;
+            crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
+                .into();
     }
     let rendered = render::render(&loaded, &assessment, &opts)?;
     let inputs = bundle::referenced_files(&loaded.bundle)

@@ -22,7 +22,7 @@ fn options() -> PdfOptions {
         toc_anchor: None,
         font_dirs: Vec::new(),
         language: "en-US".into(),
-        attachments: Vec::new(),
+        attachments: Default::default(),
     }
 }
 

@@ -43,7 +43,7 @@ fn options() -> PdfOptions {
         toc_anchor: Some("contents".into()),
         font_dirs: Vec::new(),
         language: "en-US".into(),
-        attachments: Vec::new(),
+        attachments: Default::default(),
     }
 }
 

@@ -55,7 +55,7 @@ pub struct PdfOptions {
     /// BCP 47 tag of the text's language, for hyphenation; empty means "en-US".
     pub language: String,
     /// Files embedded in the PDF (name, bytes), e.g. the bundle itself; see [`attach`].
-    pub attachments: Vec<(String, Vec<u8>)>,
+    pub attachments: std::sync::Arc<[(String, Vec<u8>)]>,
 }
 
 /// The finished PDF and what the reader should know about it.
