@@ -26,8 +26,8 @@ pub(crate) struct DocInfo {
     pub date: String,
 }
 
-/// A subset face as the content streams use it: the resource name's number and each
-/// original glyph's code in the subset with that code's width in the `/W` array.
+/// A subset face as the content streams use it: each original glyph's code in the subset,
+/// and each code's width as the `/W` array gives it and as the layout measured it.
 struct SubsetFace {
     /// Subset glyph id by original glyph id; 0 for glyphs not in the subset.
     remap: Vec<u16>,
@@ -438,6 +438,9 @@ impl Content {
             if run.in_hex {
                 self.out.push(b'>');
                 run.in_hex = false;
+            } else if self.out.last().is_some_and(u8::is_ascii_digit) {
+                // Two numbers in a row need a space between them ("-1 -300", not "-1-300").
+                self.out.push(b' ');
             }
             number(&mut self.out, n);
             run.pen -= n;
@@ -1018,5 +1021,75 @@ impl Fnv {
 
     pub(crate) fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::text::PlacedGlyph;
+
+    fn number_text(v: f64) -> String {
+        let mut out = Vec::new();
+        number(&mut out, v);
+        String::from_utf8(out).expect("ASCII")
+    }
+
+    #[test]
+    fn numbers_have_at_most_three_decimals_and_no_trailing_zeros() {
+        assert_eq!(number_text(0.0), "0");
+        assert_eq!(number_text(12.5), "12.5");
+        assert_eq!(number_text(-0.25), "-0.25");
+        assert_eq!(number_text(-3.0), "-3");
+        assert_eq!(number_text(841.8898), "841.89");
+        assert_eq!(number_text(1.0004), "1");
+        assert_eq!(number_text(-0.0004), "0");
+        assert_eq!(number_text(0.0005), "0.001");
+    }
+
+    /// The viewer advances by the rounded `/W` width; a `TJ` number moves the pen back to
+    /// where the layout put the next glyph once the two are half a unit or more apart, and
+    /// text further along the same baseline joins the array.
+    #[test]
+    fn tj_numbers_keep_glyphs_where_the_layout_put_them() {
+        let sub = SubsetFace {
+            remap: vec![0, 1, 2],
+            widths: vec![0, 500, 600],
+            exact: vec![0.0, 500.4, 600.0],
+        };
+        let glyph = |gid: u16, kern: f32| PlacedGlyph {
+            face: 0,
+            gid,
+            ch: 'a',
+            lig: None,
+            advance: Pt(0.0),
+            kern: Pt(kern),
+            extra: Pt::ZERO,
+        };
+        let mut c = Content::default();
+        c.begin_text();
+        // 10 pt: a thousandth of an em is 0.01 pt. Kerning of -0.5 pt after glyph 2.
+        c.text(
+            0,
+            Pt(10.0),
+            72.0,
+            700.0,
+            &sub,
+            &[glyph(1, 0.0), glyph(2, -0.5), glyph(1, 0.0)],
+        );
+        // The next word, 3 pt after where the layout ended the first (15.508 pt in).
+        c.text(
+            0,
+            Pt(10.0),
+            72.0 + 15.508 + 3.0,
+            700.0,
+            &sub,
+            &[glyph(2, 0.0)],
+        );
+        let out = String::from_utf8(c.finish()).expect("ASCII");
+        assert_eq!(
+            out,
+            "BT\n/F0 10 Tf\n1 0 0 1 72 700 Tm\n[<00010002>50<0001>-1 -300<0002>] TJ\nET\n"
+        );
     }
 }
