@@ -100,8 +100,9 @@ pub(crate) struct Face {
     advances: Vec<u16>,
     units_per_em: f32,
     metrics: Metrics,
-    /// Only the shipped faces kern: their bytes live for the whole program.
-    kerner: Option<Kerner>,
+    /// Only the shipped faces kern: their bytes live for the whole program. Made on first
+    /// use: most packets never need allsorts (see [`PairKerning`]).
+    kerner: OnceLock<Option<Kerner>>,
     /// The face's `kern` read straight from GPOS, when it is plain pair kerning: shaping
     /// then needs allsorts only for runs it cannot handle (marks, other scripts).
     pairs: Option<PairKerning>,
@@ -172,6 +173,92 @@ pub(crate) fn may_ligate(a: char, b: char) -> bool {
     })
 }
 
+/// [`ligature_glyphs`] read straight from the face's GSUB, without shaping: each standard
+/// ligature's glyph is the ligature substitution that the Latin `liga` lookups make of its
+/// letters (the first lookup and set entry that spell them, as a shaper applies them).
+/// `None` if `liga` holds anything but ligature substitutions: then allsorts decides.
+fn gsub_ligatures(face: &Face, bytes: &'static [u8]) -> Option<Vec<(u16, Ligature)>> {
+    use read_fonts::TableProvider;
+    use read_fonts::tables::gsub::SubstitutionSubtables;
+
+    let font = read_fonts::FontRef::new(bytes).ok()?;
+    let Ok(gsub) = font.gsub() else {
+        return Some(Vec::new());
+    };
+    let scripts = gsub.script_list().ok()?;
+    let script = ["latn", "DFLT"].iter().find_map(|tag| {
+        scripts
+            .script_records()
+            .iter()
+            .find(|r| r.script_tag().to_be_bytes() == tag.as_bytes())
+    })?;
+    let langsys = script
+        .script(scripts.offset_data())
+        .ok()?
+        .default_lang_sys()?
+        .ok()?;
+    let features = gsub.feature_list().ok()?;
+    let mut liga: Vec<u16> = Vec::new();
+    for index in langsys.feature_indices() {
+        let record = features.feature_records().get(usize::from(index.get()))?;
+        if record.feature_tag().to_be_bytes() == *b"liga" {
+            let feature = record.feature(features.offset_data()).ok()?;
+            liga.extend(feature.lookup_list_indices().iter().map(|i| i.get()));
+            break;
+        }
+    }
+    liga.sort_unstable();
+    let list = gsub.lookup_list().ok()?;
+    let mut sets = Vec::new();
+    for index in liga {
+        let lookup = list.lookups().get(usize::from(index)).ok()?;
+        let SubstitutionSubtables::Ligature(subtables) = lookup.subtables().ok()? else {
+            return None;
+        };
+        for subtable in subtables.iter() {
+            sets.push(subtable.ok()?);
+        }
+    }
+    let mut out: Vec<(u16, Ligature)> = Vec::new();
+    for (i, text) in LIGATURES.iter().enumerate() {
+        let Some(glyphs) = text
+            .chars()
+            .map(|c| face.glyph(c))
+            .collect::<Option<Vec<u16>>>()
+        else {
+            continue;
+        };
+        let (first, rest) = (glyphs[0], &glyphs[1..]);
+        // As a shaper does at the first letter: the first subtable with a ligature whose
+        // components begin the rest, and in it the first such ligature. It stands for the
+        // whole text only if it takes all the letters.
+        let found = sets.iter().find_map(|subtable| {
+            let index = subtable
+                .coverage()
+                .ok()?
+                .get(read_fonts::types::GlyphId16::new(first))?;
+            let set = subtable.ligature_sets().get(usize::from(index)).ok()?;
+            set.ligatures().iter().find_map(|ligature| {
+                let ligature = ligature.ok()?;
+                let components: Vec<u16> = ligature
+                    .component_glyph_ids()
+                    .iter()
+                    .map(|g| g.get().to_u16())
+                    .collect();
+                rest.starts_with(&components).then(|| {
+                    (components.len() == rest.len()).then(|| ligature.ligature_glyph().to_u16())
+                })
+            })
+        });
+        if let Some(Some(gid)) = found
+            && !out.iter().any(|(g, _)| *g == gid)
+        {
+            out.push((gid, Ligature(i as u8)));
+        }
+    }
+    Some(out)
+}
+
 /// Which glyph a face forms for each standard ligature, decided by shaping each alone, so
 /// it depends on the font only. A glyph that two sequences map to stays with the first: one
 /// glyph, one ToUnicode string.
@@ -208,7 +295,7 @@ impl Face {
             units_per_em: f32::from(metrics.units_per_em),
             metrics,
             bytes,
-            kerner: None,
+            kerner: OnceLock::new(),
             pairs: None,
             ligatures: Vec::new(),
         })
@@ -282,6 +369,16 @@ impl Face {
         Some((cmap, advances, metrics))
     }
 
+    /// The allsorts view of a shipped face, made on first use.
+    fn kerner(&self) -> Option<&Kerner> {
+        self.kerner
+            .get_or_init(|| match &self.bytes {
+                Cow::Borrowed(bytes) => kerner(bytes),
+                Cow::Owned(_) => None,
+            })
+            .as_ref()
+    }
+
     /// The face's metrics, for the PDF font descriptor.
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.metrics
@@ -309,7 +406,7 @@ impl Face {
 
     /// [`Face::shape_run`] through allsorts, for any run of a shipped face.
     fn shape_allsorts(&self, run: &[Glyph], liga: bool, script: u32) -> Option<Vec<Shaped>> {
-        let mut font = self.kerner.as_ref()?.lock().ok()?;
+        let mut font = self.kerner()?.lock().ok()?;
         // Our own glyph choices go in (allsorts' cmap lookup could differ, e.g. for NBSP).
         let raw: Vec<RawGlyph<()>> = run
             .iter()
@@ -649,9 +746,11 @@ fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
             .map(|(name, bytes)| {
                 Face::parse((*name).to_string(), Cow::Borrowed(*bytes))
                     .map(|mut f| {
-                        f.kerner = kerner(bytes);
                         f.pairs = PairKerning::read(bytes);
-                        f.ligatures = f.kerner.as_ref().map(ligature_glyphs).unwrap_or_default();
+                        f.ligatures = match gsub_ligatures(&f, bytes) {
+                            Some(found) => found,
+                            None => f.kerner().map(ligature_glyphs).unwrap_or_default(),
+                        };
                         Arc::new(f)
                     })
                     .ok_or_else(|| format!("shipped font {name} cannot be parsed"))
@@ -870,6 +969,24 @@ fn is_font_file(p: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ligature glyphs read from GSUB are those allsorts forms, on every shipped face.
+    #[test]
+    fn gsub_ligatures_match_allsorts() {
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let mut found = 0;
+        for face in &fonts.faces {
+            let Cow::Borrowed(bytes) = &face.bytes else {
+                panic!("{} is not shipped", face.name);
+            };
+            let kerner = face.kerner().expect("shipped faces shape");
+            let read = gsub_ligatures(face, bytes).expect("liga is plain ligatures");
+            assert_eq!(read, ligature_glyphs(kerner), "{}", face.name);
+            found += read.len();
+        }
+        // Five in each serif and sans face, some in the symbol face.
+        assert!(found >= 25, "only {found} ligatures");
+    }
 
     /// Every shipped face reads its kerning in place, and shapes Latin text exactly as
     /// allsorts does: the same glyphs, ligatures and adjustments.
