@@ -890,13 +890,42 @@ fn signal(pid: u32, name: &str) {
     assert!(status.success(), "kill -{name}");
 }
 
+/// Runs dossier with `args` and sends it SIG`sig` the first time `now(elapsed)` says so
+/// (polled every 200 µs while it runs); returns how it ended and whether the signal went.
+#[cfg(unix)]
+fn interrupt(
+    args: &[&str],
+    sig: &str,
+    mut now: impl FnMut(Duration) -> bool,
+) -> (std::process::ExitStatus, bool) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("dossier"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    let mut signalled = false;
+    while started.elapsed() < Duration::from_secs(120) {
+        if child.try_wait().expect("try_wait").is_some() {
+            break;
+        }
+        if now(started.elapsed()) {
+            signal(child.id(), sig);
+            signalled = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    (child.wait().expect("wait"), signalled)
+}
+
 #[cfg(unix)]
 #[test]
 fn an_interrupted_render_leaves_no_half_written_files() {
     let bundle = big_bundle(12);
     let out = out_with_good_packet();
     let mut before = snapshot(out.path());
-    let bin = assert_cmd::cargo::cargo_bin!("dossier");
     // The new packet, to recognise it if a signal arrives after the commit started.
     let reference = tempfile::tempdir().expect("temp dir");
     let run = dossier(&["render", s(bundle.path()), "--out", s(reference.path())]);
@@ -908,32 +937,16 @@ fn an_interrupted_render_leaves_no_half_written_files() {
         .iter()
         .enumerate()
     {
-        let mut child = Command::new(bin)
-            .args(["render", s(bundle.path()), "--out", s(out.path())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
         // Even attempts: signal as soon as the staging folder appears, while files are being
         // written. Odd attempts: signal while still rendering in memory.
-        let started = Instant::now();
-        let mut signalled = false;
-        while started.elapsed() < Duration::from_secs(120) {
-            if child.try_wait().expect("try_wait").is_some() {
-                break;
-            }
+        let args = ["render", s(bundle.path()), "--out", s(out.path())];
+        let (status, signalled) = interrupt(&args, sig, |elapsed| {
             let staging = !staging_folders(out.path()).is_empty();
-            if (attempt % 2 == 0 && staging)
-                || (attempt % 2 == 1 && started.elapsed() > Duration::from_millis(300))
-            {
-                signal(child.id(), sig);
-                signalled = true;
-                caught_staging |= staging;
-                break;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        let status = child.wait().expect("wait");
+            let now = (attempt % 2 == 0 && staging)
+                || (attempt % 2 == 1 && elapsed > Duration::from_millis(300));
+            caught_staging |= now && staging;
+            now
+        });
         assert!(
             staging_folders(out.path()).is_empty(),
             "attempt {attempt}: a staging folder was left: {status:?}"
@@ -996,7 +1009,6 @@ fn hidden_work_folders(dir: &Path) -> Vec<String> {
 #[test]
 fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
     let bundle = big_bundle(40);
-    let bin = assert_cmd::cargo::cargo_bin!("dossier");
     // The archive folder holds another partner's archive and a file of the user's.
     let into = tempfile::tempdir().expect("temp dir");
     fs::write(into.path().join("notes.txt"), "mine").expect("write");
@@ -1011,28 +1023,11 @@ fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
 
     let mut caught_working = 0;
     for (attempt, sig) in ["INT", "TERM", "INT", "TERM"].iter().enumerate() {
-        let mut child = Command::new(bin)
-            .args(["archive", s(bundle.path()), "--into", s(into.path())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
         // Signal once the staging folder exists: while the bundle is copied into it, or
         // (mostly) while the packet is rendered in memory with the folder already made.
-        let started = Instant::now();
-        let mut signalled = false;
-        while started.elapsed() < Duration::from_secs(120) {
-            if child.try_wait().expect("try_wait").is_some() {
-                break;
-            }
-            if !hidden_work_folders(into.path()).is_empty() {
-                signal(child.id(), sig);
-                signalled = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        let status = child.wait().expect("wait");
+        let args = ["archive", s(bundle.path()), "--into", s(into.path())];
+        let (status, signalled) =
+            interrupt(&args, sig, |_| !hidden_work_folders(into.path()).is_empty());
         let left = hidden_work_folders(into.path());
         assert!(
             left.is_empty(),

@@ -264,21 +264,18 @@ impl Painter<'_> {
                 }),
             }
         }
-        w.end_text();
         let content = w.finish();
-        let compressed = deflate(&content)?;
-        Ok(if compressed.len() + 19 < content.len() {
-            Painted {
+        Ok(match deflate_if_smaller(&content)? {
+            Some(compressed) => Painted {
                 content: compressed,
                 deflated: true,
                 links,
-            }
-        } else {
-            Painted {
+            },
+            None => Painted {
                 content,
                 deflated: false,
                 links,
-            }
+            },
         })
     }
 }
@@ -549,8 +546,7 @@ fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
     }
     let deflate_all = |share: Vec<&mut Stream>| -> Result<(), PdfError> {
         for stream in share {
-            let compressed = deflate(&stream.content)?;
-            if compressed.len() + 19 < stream.content.len() {
+            if let Some(compressed) = deflate_if_smaller(&stream.content)? {
                 stream.dict.set("Filter", "FlateDecode");
                 stream.set_content(compressed);
             }
@@ -567,6 +563,12 @@ fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })
     })
+}
+
+/// `data` deflated, if that saves more than the `/Filter /FlateDecode` entry costs.
+fn deflate_if_smaller(data: &[u8]) -> Result<Option<Vec<u8>>, PdfError> {
+    let compressed = deflate(data)?;
+    Ok((compressed.len() + 19 < data.len()).then_some(compressed))
 }
 
 /// zlib-compresses `data` at [`COMPRESSION`].

@@ -173,6 +173,47 @@ pub(crate) fn may_ligate(a: char, b: char) -> bool {
     })
 }
 
+/// The language system whose features a shaper (allsorts) applies to Latin text: the
+/// `latn` script's default, else `DFLT`'s. Shared by GSUB and GPOS.
+fn latin_langsys<'a>(
+    scripts: &read_fonts::tables::layout::ScriptList<'a>,
+) -> Option<read_fonts::tables::layout::LangSys<'a>> {
+    let record = ["latn", "DFLT"].iter().find_map(|tag| {
+        scripts
+            .script_records()
+            .iter()
+            .find(|r| r.script_tag().to_be_bytes() == tag.as_bytes())
+    })?;
+    record
+        .script(scripts.offset_data())
+        .ok()?
+        .default_lang_sys()?
+        .ok()
+}
+
+/// Each feature of a language system, in its order: the tag and its lookups in the order a
+/// shaper applies them (lookup-list order).
+fn latin_features(
+    langsys: &read_fonts::tables::layout::LangSys<'_>,
+    features: &read_fonts::tables::layout::FeatureList<'_>,
+) -> Option<Vec<([u8; 4], Vec<u16>)>> {
+    langsys
+        .feature_indices()
+        .iter()
+        .map(|index| {
+            let record = features.feature_records().get(usize::from(index.get()))?;
+            let feature = record.feature(features.offset_data()).ok()?;
+            let mut lookups: Vec<u16> = feature
+                .lookup_list_indices()
+                .iter()
+                .map(|i| i.get())
+                .collect();
+            lookups.sort_unstable();
+            Some((record.feature_tag().to_be_bytes(), lookups))
+        })
+        .collect()
+}
+
 /// [`ligature_glyphs`] read straight from the face's GSUB, without shaping: each standard
 /// ligature's glyph is the ligature substitution that the Latin `liga` lookups make of its
 /// letters (the first lookup and set entry that spell them, as a shaper applies them).
@@ -185,29 +226,15 @@ fn gsub_ligatures(face: &Face, bytes: &'static [u8]) -> Option<Vec<(u16, Ligatur
     let Ok(gsub) = font.gsub() else {
         return Some(Vec::new());
     };
-    let scripts = gsub.script_list().ok()?;
-    let script = ["latn", "DFLT"].iter().find_map(|tag| {
-        scripts
-            .script_records()
-            .iter()
-            .find(|r| r.script_tag().to_be_bytes() == tag.as_bytes())
-    })?;
-    let langsys = script
-        .script(scripts.offset_data())
-        .ok()?
-        .default_lang_sys()?
-        .ok()?;
+    let langsys = latin_langsys(&gsub.script_list().ok()?)?;
     let features = gsub.feature_list().ok()?;
     let mut liga: Vec<u16> = Vec::new();
-    for index in langsys.feature_indices() {
-        let record = features.feature_records().get(usize::from(index.get()))?;
-        if record.feature_tag().to_be_bytes() == *b"liga" {
-            let feature = record.feature(features.offset_data()).ok()?;
-            liga.extend(feature.lookup_list_indices().iter().map(|i| i.get()));
+    for (tag, lookups) in latin_features(&langsys, &features)? {
+        if tag == *b"liga" {
+            liga = lookups;
             break;
         }
     }
-    liga.sort_unstable();
     let list = gsub.lookup_list().ok()?;
     let mut sets = Vec::new();
     for index in liga {
@@ -393,8 +420,7 @@ impl Face {
     /// ligatures if `liga`. `None` if the face does not shape or shaping did something else
     /// (a substitution that is not a standard ligature): then the run stays as it is.
     fn shape_run(&self, run: &[Glyph], liga: bool) -> Option<Vec<Shaped>> {
-        let text: String = run.iter().flat_map(Glyph::chars).collect();
-        let script = script_of(&text);
+        let script = script_of(run.iter().flat_map(Glyph::chars));
         if let Some(pairs) = &self.pairs
             && script == allsorts::tag::LATN
             && !run.iter().any(|g| pairs.is_mark(g.gid))
@@ -554,38 +580,15 @@ impl PairKerning {
                 classes: None,
             });
         };
-        // The features allsorts applies to Latin: the `latn` script's (else `DFLT`'s)
-        // default language system.
-        let scripts = gpos.script_list().ok()?;
-        let script = ["latn", "DFLT"].iter().find_map(|tag| {
-            scripts
-                .script_records()
-                .iter()
-                .find(|r| r.script_tag().to_be_bytes() == tag.as_bytes())
-        })?;
-        let langsys = script
-            .script(scripts.offset_data())
-            .ok()?
-            .default_lang_sys()?
-            .ok()?;
+        let langsys = latin_langsys(&gpos.script_list().ok()?)?;
         if langsys.required_feature_index() != 0xffff {
             return None;
         }
         let features = gpos.feature_list().ok()?;
         let mut kern: Option<Vec<u16>> = None;
-        for index in langsys.feature_indices() {
-            let record = features.feature_records().get(usize::from(index.get()))?;
-            match &record.feature_tag().to_be_bytes() {
-                b"kern" if kern.is_none() => {
-                    let feature = record.feature(features.offset_data()).ok()?;
-                    let mut lookups: Vec<u16> = feature
-                        .lookup_list_indices()
-                        .iter()
-                        .map(|i| i.get())
-                        .collect();
-                    lookups.sort_unstable();
-                    kern = Some(lookups);
-                }
+        for (tag, lookups) in latin_features(&langsys, &features)? {
+            match &tag {
+                b"kern" if kern.is_none() => kern = Some(lookups),
                 b"kern" | b"mark" | b"mkmk" => {}
                 _ => return None,
             }
@@ -942,8 +945,8 @@ impl FontSet {
 }
 
 /// The OpenType script of a text, for kerning lookups: by its first letter.
-fn script_of(text: &str) -> u32 {
-    match text.chars().find(|c| c.is_alphabetic()).map(|c| c as u32) {
+fn script_of(mut text: impl Iterator<Item = char>) -> u32 {
+    match text.find(|c| c.is_alphabetic()).map(|c| c as u32) {
         Some(0x0370..=0x03ff | 0x1f00..=0x1fff) => allsorts::tag::GREK,
         Some(0x0400..=0x052f) => allsorts::tag::CYRL,
         _ => allsorts::tag::LATN,

@@ -99,12 +99,15 @@ impl std::error::Error for PdfError {}
 /// numbers only change line breaks when they gain a digit).
 const MAX_PASSES: usize = 5;
 
+/// The language hyphenation assumes when the bundle names none.
+const DEFAULT_LANGUAGE: &str = "en-US";
+
 /// Loads what every PDF render needs and keeps for the whole process — the shipped fonts
 /// and the English hyphenation patterns — so that a caller can do it on a thread of its own
 /// while it reads the bundle. Rendering does it anyway when it has not been done.
 pub fn warm_up() {
     let _ = fonts::FontSet::shipped();
-    let _ = hyphen::language("en-US").and_then(hyphen::dictionary);
+    let _ = hyphen::language(DEFAULT_LANGUAGE).and_then(hyphen::dictionary);
 }
 
 /// Renders packet Markdown to PDF. `assets` maps image paths as written in the Markdown to
@@ -128,7 +131,7 @@ pub fn render(
         page_break_before: opts.page_break_before.clone(),
         toc_anchor: opts.toc_anchor.clone(),
         hyphenation: hyphen::language(if opts.language.is_empty() {
-            "en-US"
+            DEFAULT_LANGUAGE
         } else {
             &opts.language
         })

@@ -133,14 +133,18 @@ impl Plane {
         // The filter whose output has the fewest bits by its byte histogram (order-0
         // entropy). The usual minimum-sum-of-differences estimate picks filters that double
         // the size of noisy images; the histogram costs about as little.
-        let mut hist = [[0u32; 256]; 5];
-        for i in 0..row.len() {
-            let (x, b) = (row[i], prev[i]);
+        // Byte i, and its left (a), upper (b) and upper-left (c) neighbours.
+        let around = |i: usize| {
             let (a, c) = if i >= bpp {
                 (row[i - bpp], prev[i - bpp])
             } else {
                 (0, 0)
             };
+            (row[i], a, prev[i], c)
+        };
+        let mut hist = [[0u32; 256]; 5];
+        for i in 0..row.len() {
+            let (x, a, b, c) = around(i);
             hist[0][usize::from(x)] += 1;
             hist[1][usize::from(x.wrapping_sub(a))] += 1;
             hist[2][usize::from(x.wrapping_sub(b))] += 1;
@@ -166,12 +170,7 @@ impl Plane {
         self.line.clear();
         self.line.push(filter as u8);
         for i in 0..row.len() {
-            let (x, b) = (row[i], prev[i]);
-            let (a, c) = if i >= bpp {
-                (row[i - bpp], prev[i - bpp])
-            } else {
-                (0, 0)
-            };
+            let (x, a, b, c) = around(i);
             let p = match filter {
                 0 => 0,
                 1 => a,
