@@ -46,7 +46,14 @@ struct Page {
 
 /// Renders the packet page.
 pub fn render(markdown: &str, opts: &HtmlOptions<'_>) -> Result<String, Error> {
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, escape::options()).collect();
+    // U+0000 becomes U+FFFD, as CommonMark asks (pulldown-cmark passes it through); the
+    // asset marks are then the page's only NULs.
+    let markdown = if markdown.contains(ASSET_MARK) {
+        std::borrow::Cow::Owned(markdown.replace(ASSET_MARK, "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(markdown)
+    };
+    let events: Vec<Event<'_>> = Parser::new_ext(&markdown, escape::options()).collect();
     let events = safe_events(events, opts);
 
     // Split: the H1 title, the title block before the first H2, the contents section, the rest.
@@ -136,8 +143,60 @@ pub fn render(markdown: &str, opts: &HtmlOptions<'_>) -> Result<String, Error> {
     tera.add_raw_template("packet.html", SHELL)
         .map_err(|e| Error::Render(format!("HTML shell: {e}")))?;
     let ctx = Context::from_serialize(&page).map_err(|e| Error::Render(e.to_string()))?;
-    tera.render("packet.html", &ctx)
-        .map_err(|e| Error::Render(format!("HTML shell: {e}")))
+    let shell = tera
+        .render("packet.html", &ctx)
+        .map_err(|e| Error::Render(format!("HTML shell: {e}")))?;
+    Ok(splice_assets(&shell, opts.assets))
+}
+
+/// Marks where an asset's base64 goes (`\0N\0`, N its place in [`HtmlOptions::assets`]).
+/// NUL cannot reach the page otherwise: `render` replaces it in the Markdown, and the shell
+/// and CSS have none.
+const ASSET_MARK: char = '\0';
+
+/// The page with each asset mark replaced by the asset's base64, built at its final size
+/// in one go: a diagram of tens of MB is encoded once, not copied through every step
+/// (events, HTML, template context, template output).
+fn splice_assets(page: &str, assets: &BTreeMap<String, (Vec<u8>, &'static str)>) -> String {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let data: Vec<&[u8]> = assets.values().map(|(bytes, _)| bytes.as_slice()).collect();
+    // Splits at the marks: text, asset, text, asset, ..., text.
+    let mut parts: Vec<Result<&str, &[u8]>> = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.find(ASSET_MARK) {
+        let after = &rest[at + 1..];
+        let asset = after.find(ASSET_MARK).and_then(|end| {
+            let n: usize = after[..end].parse().ok()?;
+            Some((data.get(n)?, end))
+        });
+        match asset {
+            Some((bytes, end)) => {
+                parts.push(Ok(&rest[..at]));
+                parts.push(Err(bytes));
+                rest = &after[end + 1..];
+            }
+            None => {
+                parts.push(Ok(&rest[..=at]));
+                rest = after;
+            }
+        }
+    }
+    parts.push(Ok(rest));
+    let size = parts
+        .iter()
+        .map(|part| match part {
+            Ok(text) => text.len(),
+            Err(bytes) => base64::encoded_len(bytes.len(), true).unwrap_or(0),
+        })
+        .sum();
+    let mut out = String::with_capacity(size);
+    for part in parts {
+        match part {
+            Ok(text) => out.push_str(text),
+            Err(bytes) => engine.encode_string(bytes, &mut out),
+        }
+    }
+    out
 }
 
 /// Gives headings their GitHub anchors and a class where a printed page should break;
@@ -218,11 +277,16 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
                     }
                     j += 1;
                 }
-                match opts.assets.get(dest_url.as_ref()) {
-                    Some((bytes, mime)) => {
-                        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                match opts
+                    .assets
+                    .iter()
+                    .position(|(name, _)| name == dest_url.as_ref())
+                {
+                    Some(n) => {
+                        // The base64 goes in last, by `splice_assets`.
+                        let mime = opts.assets.values().nth(n).map_or("", |(_, m)| *m);
                         out.push(Event::Html(CowStr::from(format!(
-                            "<figure><img src=\"data:{mime};base64,{data}\" alt=\"{}\"{}><figcaption>{}</figcaption></figure>",
+                            "<figure><img src=\"data:{mime};base64,{ASSET_MARK}{n}{ASSET_MARK}\" alt=\"{}\"{}><figcaption>{}</figcaption></figure>",
                             html_escape(&alt),
                             if title.is_empty() {
                                 String::new()
@@ -380,6 +444,51 @@ mod tests {
         );
         assert!(html.contains("<nav"), "{html}");
         assert!(html.contains("href=\"#reference-1-x\""), "{html}");
+    }
+
+    #[test]
+    fn images_are_inlined_as_their_own_base64_once_each() {
+        let assets: BTreeMap<String, (Vec<u8>, &'static str)> = [
+            ("a.png".to_string(), (vec![1, 2, 3, 4, 5], "image/png")),
+            (
+                "b.jpg".to_string(),
+                (vec![0xff, 0xd8, 0xff, 0], "image/jpeg"),
+            ),
+        ]
+        .into();
+        // NUL in the Markdown must not be taken for an asset mark.
+        let md = "# T\n\n## A\n\n![second](b.jpg)\n\nnul \u{0}0\u{0} here\n\n![first](a.png)\n";
+        let html = render(
+            md,
+            &HtmlOptions {
+                lang: "en",
+                page_break_before: &[],
+                toc_anchor: "contents",
+                assets: &assets,
+                extra_css: "",
+            },
+        )
+        .expect("renders");
+        assert!(
+            html.contains("src=\"data:image/jpeg;base64,/9j/AA==\" alt=\"second\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("src=\"data:image/png;base64,AQIDBAU=\" alt=\"first\""),
+            "{html}"
+        );
+        assert!(html.contains("nul \u{fffd}0\u{fffd} here"), "{html}");
+        assert!(!html.contains('\0'));
+    }
+
+    #[test]
+    fn asset_marks_without_an_asset_are_left_alone() {
+        let assets: BTreeMap<String, (Vec<u8>, &'static str)> =
+            [("a.png".to_string(), (b"xyz".to_vec(), "image/png"))].into();
+        let page = "a\u{0}0\u{0}b\u{0}7\u{0}c\u{0}x";
+        let spliced = splice_assets(page, &assets);
+        assert_eq!(spliced, "aeHl6b\u{0}7\u{0}c\u{0}x");
+        assert_eq!(spliced.capacity(), spliced.len());
     }
 
     #[test]
