@@ -217,11 +217,18 @@ fn run(command: Command) -> Result<i32, Error> {
                 });
             }
             let bundle = bundles[0].clone();
-            // The schema validator, then fonts and hyphenation patterns, are built while the
-            // bundle is read and judged.
+            // What the render needs and keeps for the whole process is built while the
+            // bundle is read and judged, in the order the render needs it: the schema
+            // validator and checklists, the templates, the advisories' data, then fonts
+            // and hyphenation patterns.
             let pdf = format.contains(&Format::Pdf);
+            let default_templates = templates.is_none();
             std::thread::spawn(move || {
                 bundle::warm_up();
+                if default_templates {
+                    crate::packet::warm_up();
+                }
+                advise::warm_up();
                 if pdf {
                     crate::pdf::warm_up();
                 }

@@ -188,6 +188,13 @@ fn severity(code: &str) -> Severity {
 }
 
 /// Every advisory for a loaded bundle, in source order.
+/// Reads the data [`review`] compares with (service names, the starter's text) now, so that
+/// a caller can do it on a thread of its own while the bundle is read.
+pub fn warm_up() {
+    let _ = catalog();
+    let _ = starter_texts();
+}
+
 pub fn review(loaded: &Loaded) -> Vec<Advisory> {
     let mut r = Reviewer::new(loaded);
     r.texts();
@@ -701,7 +708,12 @@ const STARTER_CHOICES: [&str; 5] = [
 /// The text values `dossier init` writes, by key pattern (`partner.name` →
 /// `Your Company, Inc.`). `architecture.title` is left out: "Reference architecture" is
 /// also the packet's default title, so keeping it is a choice, not an oversight.
-fn starter_texts() -> BTreeMap<String, String> {
+fn starter_texts() -> &'static BTreeMap<String, String> {
+    static TEXTS: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(read_starter_texts)
+}
+
+fn read_starter_texts() -> BTreeMap<String, String> {
     let yaml = crate::starter::bundle_yaml(jiff::civil::date(2000, 1, 1));
     let Ok(value) = serde_saphyr::from_str::<Value>(&yaml) else {
         return BTreeMap::new();

@@ -146,10 +146,12 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Builds the schema validator (2 ms) that [`load`] needs, so that a caller can do it on a
-/// thread of its own while the bundle file is read and parsed.
+/// Builds the schema validator (2 ms) and reads the built-in checklists, which [`load`]
+/// needs, so that a caller can do it on a thread of its own while the bundle file is read
+/// and parsed.
 pub fn warm_up() {
     schema::warm_up();
+    let _ = crate::checklist::builtin("");
 }
 
 /// Splits what the user named (a folder or its `bundle.yaml`) into folder and YAML path.
@@ -190,23 +192,41 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
         )));
     }
 
-    let mut found = schema::check(&doc);
+    // The schema check (whose validator `warm_up` may still be building) runs beside the
+    // typed reading and the file checks, which the bundle most often passes; when the
+    // schema finds problems, both are redone on the parts without them.
+    let (mut found, speculative) = std::thread::scope(|scope| {
+        let schema_check = scope.spawn(|| schema::check(&doc));
+        let typed = serde_json::from_value::<Bundle>(doc.value.clone());
+        let checked = typed
+            .as_ref()
+            .ok()
+            .map(|b| validate::check(b, &root, &doc, &yaml_path));
+        let found = schema_check
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (found, (typed, checked))
+    });
     let structurally_valid = found.is_empty();
-    let typed = if structurally_valid {
-        match serde_json::from_value::<Bundle>(doc.value.clone()) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                found.push(schema::Found::at_root(format!(
-                    "does not fit the format: {e}"
-                )));
-                None
-            }
+    let (typed, checked) = match speculative {
+        (Ok(bundle), checked) if structurally_valid => (Some(bundle), checked),
+        (Err(e), _) if structurally_valid => {
+            found.push(schema::Found::at_root(format!(
+                "does not fit the format: {e}"
+            )));
+            (None, None)
         }
-    } else {
-        // The bundle is invalid already, but the checks that need a typed bundle (files,
-        // dates against each other, reviews) still run on the parts without structural
-        // problems, so that every problem is reported in one go.
-        without_problems(&doc.value, &found).and_then(|v| serde_json::from_value::<Bundle>(v).ok())
+        _ => {
+            // The bundle is invalid already, but the checks that need a typed bundle
+            // (files, dates against each other, reviews) still run on the parts without
+            // structural problems, so that every problem is reported in one go.
+            let typed = without_problems(&doc.value, &found)
+                .and_then(|v| serde_json::from_value::<Bundle>(v).ok());
+            let checked = typed
+                .as_ref()
+                .map(|b| validate::check(b, &root, &doc, &yaml_path));
+            (typed, checked)
+        }
     };
 
     let mut diagnostics: Vec<Diagnostic> = found
@@ -214,8 +234,7 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
         .map(|f| f.into_diagnostic(&yaml_path, &doc))
         .collect();
     let mut loaded = None;
-    if let Some(bundle) = typed {
-        let checked = validate::check(&bundle, &root, &doc, &yaml_path);
+    if let (Some(bundle), Some(checked)) = (typed, checked) {
         diagnostics.extend(checked.diagnostics);
         if structurally_valid && let Some(checklist) = checked.checklist {
             loaded = Some(Loaded {

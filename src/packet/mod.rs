@@ -8,6 +8,7 @@ pub mod escape;
 pub mod view;
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Kwargs, State, Tera};
 
@@ -44,50 +45,76 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 
 /// A template set ready to render: the defaults, with a user's folder layered on top.
 pub struct Templates {
-    tera: Tera,
+    /// Shared when it is the defaults: they are compiled once per process.
+    tera: Arc<Tera>,
+}
+
+/// Compiles the embedded default templates now, so that a caller can do it on a thread of
+/// its own while the bundle is read (see `cli`); [`Templates::load`] reuses them.
+pub fn warm_up() {
+    let _ = defaults();
+}
+
+/// The embedded templates, compiled once.
+fn defaults() -> &'static Arc<Tera> {
+    static DEFAULTS: OnceLock<Arc<Tera>> = OnceLock::new();
+    DEFAULTS.get_or_init(|| {
+        // Embedded and rendered by every test: a failure here is a build defect.
+        Arc::new(compile(Vec::new()).expect("the embedded templates compile"))
+    })
+}
+
+/// The defaults with `overrides` (name, text) replacing or joining them, compiled.
+fn compile(overrides: Vec<(String, String)>) -> Result<Tera, Error> {
+    let mut tera = Tera::new();
+    // Filters first: tera checks filter names when templates are added.
+    tera.register_filter("inline", |s: &str, _: Kwargs, _: &State| escape::inline(s));
+    tera.register_filter("cell", |s: &str, _: Kwargs, _: &State| escape::cell(s));
+    tera.register_filter("block", |s: &str, _: Kwargs, _: &State| escape::block(s));
+    tera.register_filter("reason", |s: &str, _: Kwargs, _: &State| reason(s));
+    let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    for (name, text) in overrides {
+        match templates.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = text,
+            None => templates.push((name, text)),
+        }
+    }
+    tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| Error::Render(format!("templates: {}", error_chain(&e))))?;
+    Ok(tera)
 }
 
 impl Templates {
     /// The embedded defaults, plus every `*.md` file of `overrides` (same name replaces).
     pub fn load(overrides: Option<&Path>) -> Result<Self, Error> {
-        let mut tera = Tera::new();
-        // Filters first: tera checks filter names when templates are added.
-        tera.register_filter("inline", |s: &str, _: Kwargs, _: &State| escape::inline(s));
-        tera.register_filter("cell", |s: &str, _: Kwargs, _: &State| escape::cell(s));
-        tera.register_filter("block", |s: &str, _: Kwargs, _: &State| escape::block(s));
-        tera.register_filter("reason", |s: &str, _: Kwargs, _: &State| reason(s));
-        let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
-        if let Some(dir) = overrides {
-            let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-            let mut found = Vec::new();
-            for entry in entries {
-                let entry = entry.map_err(|e| Error::io(dir, e))?;
-                let path = entry.path();
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if path.is_file() && name.ends_with(".md") {
-                    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-                    found.push((name, text));
-                }
-            }
-            if found.is_empty() {
-                return Err(Error::Usage(format!(
-                    "{} holds no .md templates; the defaults are packet.md and the files it includes (see templates/ in the dossier source)",
-                    dir.display()
-                )));
-            }
-            for (name, text) in found {
-                match templates.iter_mut().find(|(n, _)| *n == name) {
-                    Some(slot) => slot.1 = text,
-                    None => templates.push((name, text)),
-                }
+        let Some(dir) = overrides else {
+            return Ok(Templates {
+                tera: Arc::clone(defaults()),
+            });
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_file() && name.ends_with(".md") {
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                found.push((name, text));
             }
         }
-        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| Error::Render(format!("templates: {}", error_chain(&e))))?;
-        Ok(Templates { tera })
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "{} holds no .md templates; the defaults are packet.md and the files it includes (see templates/ in the dossier source)",
+                dir.display()
+            )));
+        }
+        Ok(Templates {
+            tera: Arc::new(compile(found)?),
+        })
     }
 
     /// Renders the packet Markdown from the view.
