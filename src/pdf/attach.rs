@@ -24,15 +24,25 @@ pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<V
     Ok(out)
 }
 
-/// Adds `files` to `doc` as embedded files (see [`attach`]). Text is deflated here; files
-/// that are compressed already (PNG, JPEG, PDF …) are stored as they are.
+/// Adds `files` to `doc` as embedded files (see [`attach`]).
 pub(crate) fn embed(
     doc: &mut Document,
     files: &[(String, Vec<u8>)],
     date: &str,
 ) -> Result<(), PdfError> {
+    let streams = streams(files, date)?;
+    add(doc, streams)
+}
+
+/// The embedded-file streams of `files`, ordered by name, after checking the names and
+/// the date. Text is deflated here; files that are compressed already (PNG, JPEG, PDF …)
+/// are stored as they are. Needs no document, so it can run beside other work.
+pub(crate) fn streams(
+    files: &[(String, Vec<u8>)],
+    date: &str,
+) -> Result<Vec<(String, Stream)>, PdfError> {
     if files.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -50,7 +60,7 @@ pub(crate) fn embed(
     super::check_date(date)?;
     let mod_date = format!("D:{}000000Z", date.replace('-', ""));
 
-    let mut tree = Vec::with_capacity(sorted.len() * 2);
+    let mut out = Vec::with_capacity(sorted.len());
     for (name, bytes) in sorted {
         let params = Dictionary::from_iter(vec![
             ("Size", Object::Integer(bytes.len() as i64)),
@@ -80,12 +90,28 @@ pub(crate) fn embed(
             None => Stream::new(dict, bytes.clone()),
         }
         .with_compression(false);
+        out.push((name.clone(), stream));
+    }
+    Ok(out)
+}
+
+/// Adds embedded-file streams (from [`streams`]) to `doc`: each with its file
+/// specification, and all in the catalog's `EmbeddedFiles` name tree.
+pub(crate) fn add(doc: &mut Document, streams: Vec<(String, Stream)>) -> Result<(), PdfError> {
+    if streams.is_empty() {
+        return Ok(());
+    }
+    let mut tree = Vec::with_capacity(streams.len() * 2);
+    for (name, stream) in streams {
         let file_id = doc.add_object(stream);
 
         let mut spec = Dictionary::new();
         spec.set("Type", Object::Name(b"Filespec".to_vec()));
-        spec.set("F", Object::String(ascii_name(name), StringFormat::Literal));
-        spec.set("UF", text_string(name));
+        spec.set(
+            "F",
+            Object::String(ascii_name(&name), StringFormat::Literal),
+        );
+        spec.set("UF", text_string(&name));
         spec.set(
             "EF",
             Dictionary::from_iter(vec![

@@ -49,23 +49,71 @@ pub(crate) fn draw(
 ) -> Result<Vec<u8>, PdfError> {
     let mut doc = lopdf::Document::with_version("1.7");
     doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
-    let (font_resources, subsets) = embed_fonts(&mut doc, &layout, fonts)?;
-    let (image_resources, images) = embed_images(&mut doc, &layout, assets)?;
+    let faces = plan_fonts(&layout, fonts);
+    let subsets: BTreeMap<FaceId, SubsetFace> =
+        faces.iter().map(|f| (f.id, f.subset(fonts))).collect();
+    let image_names = used_images(&layout, assets);
+    let images: BTreeMap<String, usize> = image_names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| (name.to_string(), k + 1))
+        .collect();
+    let laid_pages = std::mem::take(&mut layout.pages);
+    let painter = Painter {
+        subsets: &subsets,
+        images: &images,
+        height: geo.height,
+    };
+    // Font programs, images and attachments are made on a thread of their own while the
+    // pages are painted: neither needs the other.
+    let (programs, rasters, attached, contents) = std::thread::scope(|scope| {
+        let beside_painting = scope.spawn(|| {
+            let programs = faces
+                .iter()
+                .map(|f| f.programs(fonts))
+                .collect::<Result<Vec<_>, _>>()?;
+            let rasters = image_names
+                .iter()
+                .map(|name| {
+                    super::raster::xobject(&assets[*name])
+                        .map_err(|e| PdfError::Image(format!("{name}: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let attached = super::attach::streams(attachments, &info.date)?;
+            Ok::<_, PdfError>((programs, rasters, attached))
+        });
+        let contents = painter.paint_all(laid_pages);
+        let (programs, rasters, attached) = beside_painting
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok::<_, PdfError>((programs, rasters, attached, contents?))
+    })?;
+
+    let mut font_resources = Dictionary::new();
+    for (face, programs) in faces.iter().zip(programs) {
+        let font = font_objects(&mut doc, face, fonts, &subsets[&face.id].widths, programs);
+        font_resources.set(format!("F{}", face.id), Object::Reference(font));
+    }
+    let mut image_resources = Dictionary::new();
+    for (k, image) in rasters.into_iter().enumerate() {
+        let mut stream = image.stream;
+        if let Some(mask) = image.smask {
+            let mask_id = doc.add_object(mask);
+            stream.dict.set("SMask", Object::Reference(mask_id));
+        }
+        image_resources.set(
+            format!("Im{}", k + 1),
+            Object::Reference(doc.add_object(stream)),
+        );
+    }
     let resources = doc.add_object(Dictionary::from_iter(vec![
         ("Font", Object::Dictionary(font_resources)),
         ("XObject", Object::Dictionary(image_resources)),
     ]));
 
     let pages_id = doc.new_object_id();
-    let laid_pages = std::mem::take(&mut layout.pages);
     // Reserved up front: a link may point at any page.
-    let page_ids: Vec<ObjectId> = laid_pages.iter().map(|_| doc.new_object_id()).collect();
-    let painter = Painter {
-        subsets: &subsets,
-        images: &images,
-        height: geo.height,
-    };
-    let contents = painter.paint_all(laid_pages)?;
+    let page_ids: Vec<ObjectId> = contents.iter().map(|_| doc.new_object_id()).collect();
     let media_box = Object::Array(vec![
         0.into(),
         0.into(),
@@ -110,8 +158,7 @@ pub(crate) fn draw(
         ])),
     );
     finish(&mut doc, &layout, pages_id, &page_ids, geo, info, seed);
-    super::attach::embed(&mut doc, attachments, &info.date)?;
-    compress(&mut doc)?;
+    super::attach::add(&mut doc, attached)?;
     // Sized for the streams up front: growing by doubling held up to twice the file (a big
     // diagram's PDF is tens of MB).
     let streams: usize = doc
@@ -149,41 +196,52 @@ struct Painter<'a> {
 }
 
 impl Painter<'_> {
-    /// Paints every page, on all cores: each thread takes a contiguous share of the pages
-    /// (they are of similar size) and deflates each stream as soon as it is written.
+    /// Paints every page, on all cores: each thread takes the next page not yet taken and
+    /// deflates its stream as soon as it is written.
     fn paint_all(&self, pages: Vec<Page>) -> Result<Vec<Painted>, PdfError> {
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .min(pages.len().div_ceil(8).max(1));
-        let share = pages.len().div_ceil(threads).max(1);
-        let mut shares: Vec<Vec<Page>> = Vec::with_capacity(threads);
-        let mut rest = pages;
-        while rest.len() > share {
-            let tail = rest.split_off(share);
-            shares.push(rest);
-            rest = tail;
-        }
-        shares.push(rest);
-        let paint_share = |share: Vec<Page>| -> Result<Vec<Painted>, PdfError> {
-            share.into_iter().map(|page| self.paint(page)).collect()
-        };
-        let mut out = Vec::new();
-        std::thread::scope(|scope| {
-            let mut shares = shares.into_iter();
-            let first = shares.next().unwrap_or_default();
-            let jobs: Vec<_> = shares
-                .map(|share| scope.spawn(move || paint_share(share)))
-                .collect();
-            out = paint_share(first)?;
-            for job in jobs {
-                let painted = job
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                out.extend(painted);
+        let pages: Vec<Mutex<Option<Page>>> =
+            pages.into_iter().map(|p| Mutex::new(Some(p))).collect();
+        let painted: Vec<Mutex<Option<Result<Painted, PdfError>>>> =
+            pages.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let work = || {
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = pages.get(k) else { break };
+                let page = slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                if let Some(page) = page {
+                    let result = self.paint(page);
+                    *painted[k]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+                }
             }
-            Ok::<(), PdfError>(())
-        })?;
-        Ok(out)
+        };
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            work();
+            for helper in helpers {
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+        });
+        painted
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .unwrap_or_else(|| Err(PdfError::Write("a page was not painted".into())))
+            })
+            .collect()
     }
 
     /// One page's content stream, deflated when that makes it smaller.
@@ -528,43 +586,6 @@ fn destination(page: ObjectId, top: Pt, height: Pt) -> Object {
 /// the PDF time in deflate for a file only a few per cent smaller than level COMPRESSION.
 pub(super) const COMPRESSION: u32 = 6;
 
-/// Deflates every stream that is not compressed already (fonts, ToUnicode maps), on all
-/// cores; page contents, images and attachments arrive compressed and are left alone.
-fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
-    let mut streams: Vec<&mut Stream> = doc
-        .objects
-        .values_mut()
-        .filter_map(|object| match object {
-            Object::Stream(s) if s.allows_compression && !s.dict.has(b"Filter") => Some(s),
-            _ => None,
-        })
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let mut shares: Vec<Vec<&mut Stream>> = (0..threads).map(|_| Vec::new()).collect();
-    for (k, s) in streams.drain(..).enumerate() {
-        shares[k % threads].push(s);
-    }
-    let deflate_all = |share: Vec<&mut Stream>| -> Result<(), PdfError> {
-        for stream in share {
-            if let Some(compressed) = deflate_if_smaller(&stream.content)? {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
-            }
-        }
-        Ok(())
-    };
-    std::thread::scope(|scope| {
-        let jobs: Vec<_> = shares
-            .into_iter()
-            .map(|share| scope.spawn(move || deflate_all(share)))
-            .collect();
-        jobs.into_iter().try_for_each(|job| {
-            job.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-    })
-}
-
 /// `data` deflated, if that saves more than the `/Filter /FlateDecode` entry costs.
 fn deflate_if_smaller(data: &[u8]) -> Result<Option<Vec<u8>>, PdfError> {
     let compressed = deflate(data)?;
@@ -584,16 +605,26 @@ pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
     encoder.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
 
-/// Subsets every face that is used and embeds it as a Type0 font with Identity-H
-/// encoding (codes are subset glyph ids), its `/W` widths and a ToUnicode map, under the
-/// resource name `/F<face id>`. Returns the font resource dictionary and the subsets.
-fn embed_fonts(
-    doc: &mut lopdf::Document,
-    layout: &Layout,
-    fonts: &FontSet,
-) -> Result<(Dictionary, BTreeMap<FaceId, SubsetFace>), PdfError> {
-    // The characters each glyph stands for: the first occurrence decides (one glyph, one
-    // ToUnicode string).
+/// A face the pages use: its glyphs, their codes in the subset, and the characters each
+/// stands for (the first occurrence decides: one glyph, one ToUnicode string).
+struct FacePlan {
+    id: FaceId,
+    glyphs: BTreeMap<u16, String>,
+    remapper: subsetter::GlyphRemapper,
+    /// The six-letter tag marks a subset (ISO 32000-1, 9.6.4); derived from the glyph set
+    /// so it is stable for equal input and differs between different subsets.
+    base_font: String,
+}
+
+/// A face's embedded font program (with its length before deflating) and ToUnicode map,
+/// each deflated when that makes it smaller (the flag says whether it was).
+struct FontPrograms {
+    program: (Vec<u8>, usize, bool),
+    to_unicode: (Vec<u8>, bool),
+}
+
+/// Every face the pages use, in face order, with the glyphs each needs.
+fn plan_fonts(layout: &Layout, fonts: &FontSet) -> Vec<FacePlan> {
     let mut used: BTreeMap<FaceId, BTreeMap<u16, String>> = BTreeMap::new();
     // Glyphs met so far, by face: a bit per glyph id is quicker than a map lookup for each
     // of a long packet's million glyphs.
@@ -614,55 +645,102 @@ fn embed_fonts(
             }
         }
     }
-    let mut resources = Dictionary::new();
-    let mut out = BTreeMap::new();
-    for (face_id, glyphs) in used {
-        let face = fonts.face(face_id);
-        let gids: BTreeSet<u16> = glyphs.keys().copied().collect();
-        let mut remapper = subsetter::GlyphRemapper::new();
-        for &g in &gids {
-            remapper.remap(g);
-        }
-        let program = subsetter::subset(&face.bytes, 0, &remapper)
-            .map_err(|e| PdfError::Font(format!("cannot subset {}: {e}", face.name)))?;
-        let metrics = face.metrics();
-        let em = 1000.0 / f64::from(metrics.units_per_em);
-        let count = usize::from(remapper.num_gids());
+    used.into_iter()
+        .map(|(id, glyphs)| {
+            let gids: BTreeSet<u16> = glyphs.keys().copied().collect();
+            let mut remapper = subsetter::GlyphRemapper::new();
+            for &g in &gids {
+                remapper.remap(g);
+            }
+            let base_font = format!("{}+{}", subset_tag(id, &gids), fonts.face(id).name);
+            FacePlan {
+                id,
+                glyphs,
+                remapper,
+                base_font,
+            }
+        })
+        .collect()
+}
+
+impl FacePlan {
+    /// The subset as the content streams use it.
+    fn subset(&self, fonts: &FontSet) -> SubsetFace {
+        let face = fonts.face(self.id);
+        let em = 1000.0 / f64::from(face.metrics().units_per_em);
+        let count = usize::from(self.remapper.num_gids());
+        let last = self.glyphs.keys().next_back().copied();
         let mut sub = SubsetFace {
-            remap: vec![0; gids.last().map_or(0, |&g| usize::from(g) + 1)],
+            remap: vec![0; last.map_or(0, |g| usize::from(g) + 1)],
             widths: vec![0; count],
             exact: vec![0.0; count],
         };
-        let mut to_unicode = Vec::with_capacity(glyphs.len());
-        for (&gid, chars) in &glyphs {
-            let Some(code) = remapper.get(gid) else {
+        for &gid in self.glyphs.keys() {
+            let Some(code) = self.remapper.get(gid) else {
                 continue;
             };
             let exact = f64::from(face.advance_units(gid)) * em;
             sub.remap[usize::from(gid)] = code;
             sub.widths[usize::from(code)] = exact.round() as i32;
             sub.exact[usize::from(code)] = exact;
-            to_unicode.push((code, chars.as_str()));
         }
-        // The six-letter tag marks a subset (ISO 32000-1, 9.6.4); derived from the glyph
-        // set so it is stable for equal input and differs between different subsets.
-        let base_font = format!("{}+{}", subset_tag(face_id, &gids), face.name);
-        let font = font_objects(doc, &base_font, program, metrics, &sub.widths, to_unicode);
-        resources.set(format!("F{face_id}"), Object::Reference(font));
-        out.insert(face_id, sub);
+        sub
     }
-    Ok((resources, out))
+
+    /// The subset font program and the ToUnicode map, deflated.
+    fn programs(&self, fonts: &FontSet) -> Result<FontPrograms, PdfError> {
+        let face = fonts.face(self.id);
+        let program = subsetter::subset(&face.bytes, 0, &self.remapper)
+            .map_err(|e| PdfError::Font(format!("cannot subset {}: {e}", face.name)))?;
+        let mut to_unicode: Vec<(u16, &str)> = self
+            .glyphs
+            .iter()
+            .filter_map(|(&gid, chars)| Some((self.remapper.get(gid)?, chars.as_str())))
+            .collect();
+        to_unicode.sort_unstable();
+        let plain = program.len();
+        let (program, program_deflated) = deflated(program)?;
+        Ok(FontPrograms {
+            program: (program, plain, program_deflated),
+            to_unicode: deflated(to_unicode_cmap(&to_unicode))?,
+        })
+    }
 }
 
-/// The objects of one embedded TrueType subset; returns the Type0 font's id.
+/// `bytes` deflated if that makes them smaller, and whether it did.
+fn deflated(bytes: Vec<u8>) -> Result<(Vec<u8>, bool), PdfError> {
+    Ok(match deflate_if_smaller(&bytes)? {
+        Some(z) => (z, true),
+        None => (bytes, false),
+    })
+}
+
+/// A stream made (and deflated, if so) beforehand, with `entries` after its `/Length`: the
+/// final pass leaves it alone.
+fn ready_stream(entries: Vec<(&str, Object)>, (content, deflated): (Vec<u8>, bool)) -> Stream {
+    let mut stream = Stream::new(Dictionary::new(), content);
+    for (key, value) in entries {
+        stream.dict.set(key, value);
+    }
+    if deflated {
+        stream.dict.set("Filter", "FlateDecode");
+    }
+    stream.allows_compression = false;
+    stream
+}
+
+/// The objects of one embedded TrueType subset — a Type0 font with Identity-H encoding
+/// (codes are subset glyph ids), its `/W` widths and a ToUnicode map; returns the Type0
+/// font's id.
 fn font_objects(
     doc: &mut lopdf::Document,
-    base_font: &str,
-    program: Vec<u8>,
-    metrics: &super::fonts::Metrics,
+    plan: &FacePlan,
+    fonts: &FontSet,
     widths: &[i32],
-    mut to_unicode: Vec<(u16, &str)>,
+    programs: FontPrograms,
 ) -> ObjectId {
+    let metrics = fonts.face(plan.id).metrics();
+    let base_font = plan.base_font.as_str();
     let scale = |v: i16| {
         Object::Integer((f64::from(v) * 1000.0 / f64::from(metrics.units_per_em)).round() as i64)
     };
@@ -681,10 +759,11 @@ fn font_objects(
     } else {
         50 + (f64::from(metrics.weight) / 65.0).powi(2).round() as i64
     };
-    let mut file = Stream::new(Dictionary::new(), program);
-    file.dict
-        .set("Length1", Object::Integer(file.content.len() as i64));
-    let file_id = doc.add_object(file);
+    let (program, plain, deflated) = programs.program;
+    let file_id = doc.add_object(ready_stream(
+        vec![("Length1", Object::Integer(plain as i64))],
+        (program, deflated),
+    ));
     let [x_min, y_min, x_max, y_max] = metrics.bbox;
     let descriptor = doc.add_object(Dictionary::from_iter(vec![
         ("Type", Object::Name(b"FontDescriptor".to_vec())),
@@ -727,8 +806,7 @@ fn font_objects(
         ("W", w),
         ("CIDToGIDMap", Object::Name(b"Identity".to_vec())),
     ]);
-    to_unicode.sort_unstable();
-    let cmap = doc.add_object(Stream::new(Dictionary::new(), to_unicode_cmap(&to_unicode)));
+    let cmap = doc.add_object(ready_stream(Vec::new(), programs.to_unicode));
     doc.add_object(Dictionary::from_iter(vec![
         ("Type", Object::Name(b"Font".to_vec())),
         ("Subtype", Object::Name(b"Type0".to_vec())),
@@ -783,38 +861,20 @@ fn subset_tag(face: FaceId, gids: &BTreeSet<u16>) -> String {
         .collect()
 }
 
-/// Embeds each image once, losslessly (see [`super::raster`]), as `/Im<n>`. A broken image
-/// is an error (a packet must not lose its diagram).
-fn embed_images(
-    doc: &mut lopdf::Document,
-    layout: &Layout,
-    assets: &BTreeMap<String, Vec<u8>>,
-) -> Result<(Dictionary, BTreeMap<String, usize>), PdfError> {
-    let mut resources = Dictionary::new();
-    let mut out: BTreeMap<String, usize> = BTreeMap::new();
+/// The images the pages show that `assets` has, in the order they first appear.
+fn used_images<'a>(layout: &Layout, assets: &'a BTreeMap<String, Vec<u8>>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
     for page in &layout.pages {
         for item in &page.items {
-            if let Item::Image { src, .. } = item {
-                if out.contains_key(src) {
-                    continue;
-                }
-                let Some(bytes) = assets.get(src) else {
-                    continue;
-                };
-                let image = super::raster::xobject(bytes)
-                    .map_err(|e| PdfError::Image(format!("{src}: {e}")))?;
-                let mut stream = image.stream;
-                if let Some(mask) = image.smask {
-                    let mask_id = doc.add_object(mask);
-                    stream.dict.set("SMask", Object::Reference(mask_id));
-                }
-                let n = out.len() + 1;
-                resources.set(format!("Im{n}"), Object::Reference(doc.add_object(stream)));
-                out.insert(src.clone(), n);
+            if let Item::Image { src, .. } = item
+                && let Some((name, _)) = assets.get_key_value(src)
+                && !out.contains(&name.as_str())
+            {
+                out.push(name);
             }
         }
     }
-    Ok((resources, out))
+    out
 }
 
 /// The catalog, Info dictionary, nested outline, viewer preferences and file identifier.
