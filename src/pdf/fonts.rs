@@ -738,7 +738,11 @@ pub(crate) struct FontSet {
     cache: Arc<ShapeCache>,
 }
 
-type ShapeCache = Sharded<(FaceKind, u32, Box<str>), (Arc<[Glyph]>, Box<[char]>)>;
+/// By (role, size in bits), then text: looking a word up allocates nothing. The shard is
+/// picked by all three.
+type ShapeCache = Sharded<(FaceKind, u32), ShapedWords>;
+type ShapedWords =
+    std::collections::HashMap<Box<str>, (Arc<[Glyph]>, Box<[char]>), foldhash::fast::RandomState>;
 
 fn shipped_faces() -> Result<&'static [Arc<Face>], PdfError> {
     // Parsing ~4 MB of fonts costs real time; do it once per process.
@@ -840,9 +844,13 @@ impl FontSet {
         size: Pt,
         missing: &mut Vec<char>,
     ) -> Vec<Glyph> {
-        let key = (kind, size.0.to_bits(), Box::<str>::from(text));
+        let style = (kind, size.0.to_bits());
+        let shard = (kind, style.1, text);
         // The glyphs are copied once the lock is let go: other threads wait for the lookup only.
-        let hit = self.cache.shard(&key).and_then(|s| s.get(&key).cloned());
+        let hit = self
+            .cache
+            .shard(&shard)
+            .and_then(|s| s.get(&style)?.get(text).cloned());
         if let Some((glyphs, lost)) = hit {
             missing.extend(lost.iter().copied());
             return glyphs.to_vec();
@@ -850,8 +858,11 @@ impl FontSet {
         let mut lost = Vec::new();
         let glyphs = self.shape_uncached(text, kind, size, &mut lost);
         missing.extend(lost.iter().copied());
-        if let Some(mut cache) = self.cache.shard(&key) {
-            cache.insert(key, (Arc::from(glyphs.as_slice()), lost.into()));
+        if let Some(mut cache) = self.cache.shard(&shard) {
+            cache
+                .entry(style)
+                .or_default()
+                .insert(text.into(), (Arc::from(glyphs.as_slice()), lost.into()));
         }
         glyphs
     }

@@ -823,10 +823,14 @@ impl Flow<'_> {
         if token.is_empty() {
             return;
         }
-        let lower = token.to_ascii_lowercase();
+        let starts_with = |prefix: &str| {
+            token
+                .get(..prefix.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(prefix))
+        };
         if style.link.is_none()
             && !style.code_bg
-            && (lower.starts_with("https://") || lower.starts_with("http://"))
+            && (starts_with("https://") || starts_with("http://"))
         {
             let url = token.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"']);
             let rest = &token[url.len()..];
