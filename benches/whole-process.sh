@@ -6,8 +6,9 @@
 #
 #   benches/whole-process.sh [RUNS]        (default 7 runs per case; release build)
 #
-# Peak RSS comes from /usr/bin/time -v ("Maximum resident set size"); CPU is user + system
-# time, steadier than wall time on a shared machine. Synthetic bundles are
+# Wall time is taken around the process alone; peak RSS and CPU (user + system time,
+# steadier than wall time on a shared machine) come from a second run of each under
+# /usr/bin/time -v ("Maximum resident set size"). Synthetic bundles are
 # generated deterministically by `cargo run --release --example synth -- N DIR`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,14 +26,18 @@ target/release/examples/synth 1000 "$work/synth-1000" 2>/dev/null
 measure() { # name bundle
   local name=$1 bundle=$2 times=() rss=() cpu=()
   for _ in $(seq "$runs"); do
+    # Wall time of the process alone, in microseconds from bash ($EPOCHREALTIME); then a
+    # run under GNU time for peak RSS and CPU time (time's own start and wait add about
+    # 1.5 ms, so it is not timed).
     rm -rf "$work/out"
     local start=$EPOCHREALTIME
-    if ! /usr/bin/time -v "$bin" render "$bundle" --out "$work/out" 2>"$work/time.txt" >/dev/null; then
-      printf '%-22s refused: %s\n' "$name" "$(grep -m1 '^error' "$work/time.txt")"
+    if ! "$bin" render "$bundle" --out "$work/out" 2>"$work/err.txt" >/dev/null; then
+      printf '%-22s refused: %s\n' "$name" "$(grep -m1 '^error' "$work/err.txt")"
       return 0
     fi
-    # Microseconds from bash ($EPOCHREALTIME): GNU time's own clock shows hundredths.
     times+=("$(echo "$EPOCHREALTIME - $start" | bc -l)")
+    rm -rf "$work/out"
+    /usr/bin/time -v "$bin" render "$bundle" --out "$work/out" 2>"$work/time.txt" >/dev/null
     rss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")")
     cpu+=("$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$work/time.txt")")
   done

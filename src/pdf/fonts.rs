@@ -167,10 +167,9 @@ pub(crate) fn glyph_chars(ch: char, lig: Option<Ligature>) -> impl Iterator<Item
 
 /// Whether `a` followed by `b` may form part of a standard ligature.
 pub(crate) fn may_ligate(a: char, b: char) -> bool {
-    LIGATURES.iter().any(|l| {
-        let l: Vec<char> = l.chars().collect();
-        l.windows(2).any(|w| w == [a, b])
-    })
+    LIGATURES
+        .iter()
+        .any(|l| l.chars().zip(l.chars().skip(1)).any(|pair| pair == (a, b)))
 }
 
 /// The language system whose features a shaper (allsorts) applies to Latin text: the
