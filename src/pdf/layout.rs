@@ -1076,7 +1076,7 @@ impl Flow<'_> {
         let atoms = self.atoms(inlines, &style, page_ref);
         let lines = if ctx.align == Align::Justify {
             let atoms = self.hyphenate(atoms);
-            let mut lines = text::break_justified(&atoms, ctx.width);
+            let mut lines = text::break_justified(atoms, ctx.width);
             text::rejoin(&mut lines, |t, s| self.shape(t, s.kind, s.size));
             lines
         } else {

@@ -187,40 +187,47 @@ const MAX_HYPHENS: usize = 2;
 /// breaks within one line's width of it, so the work grows linearly with the paragraph.
 /// Lines may be up to `SHRINK` of their space width wider than `width`; [`place_line`]
 /// squeezes them back. Paragraphs with words wider than a line fall back to first fit.
-pub(crate) fn break_justified(atoms: &[Atom], width: Pt) -> Vec<Line> {
+/// The atoms go into the lines as they are, not copied.
+pub(crate) fn break_justified(atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
     let mut lines = Vec::new();
-    let mut start = 0;
-    for (i, a) in atoms.iter().enumerate() {
+    let mut paragraph = Vec::new();
+    for a in atoms {
         if matches!(a, Atom::Newline) {
-            lines.extend(fit_paragraph(&atoms[start..i], width));
-            start = i + 1;
+            lines.extend(fit_paragraph(std::mem::take(&mut paragraph), width));
+        } else {
+            paragraph.push(a);
         }
     }
-    let tail = &atoms[start..];
-    if tail.iter().any(|a| matches!(a, Atom::Word(_))) || lines.is_empty() {
-        lines.extend(fit_paragraph(tail, width));
+    if paragraph.iter().any(|a| matches!(a, Atom::Word(_))) || lines.is_empty() {
+        lines.extend(fit_paragraph(paragraph, width));
     }
     lines
 }
 
 /// Total-fit breaking of one paragraph (no forced breaks inside); its last line is `last`.
-fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
-    // Word fragments, each with the break before it (none before the first).
+fn fit_paragraph(mut atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
+    // Word fragments, each with the break before it (none before the first), and where
+    // in `atoms` each is.
     let mut words: Vec<(&[Piece], Option<Break>)> = Vec::new();
-    let mut pending: Option<Break> = None;
-    for a in atoms {
+    let mut at: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut pending: Option<(Break, usize)> = None;
+    for (k, a) in atoms.iter().enumerate() {
         match a {
             Atom::Space(p) => {
-                if !words.is_empty() && !matches!(pending, Some(Break::Space(_))) {
-                    pending = Some(Break::Space(p));
+                if !words.is_empty() && !matches!(pending, Some((Break::Space(_), _))) {
+                    pending = Some((Break::Space(p), k));
                 }
             }
             Atom::Hyphen(p) => {
                 if !words.is_empty() && pending.is_none() {
-                    pending = Some(Break::Hyphen(p));
+                    pending = Some((Break::Hyphen(p), k));
                 }
             }
-            Atom::Word(w) => words.push((w.as_slice(), pending.take())),
+            Atom::Word(w) => {
+                let before = pending.take();
+                words.push((w.as_slice(), before.map(|(b, _)| b)));
+                at.push((k, before.map(|(_, k)| k)));
+            }
             Atom::Newline => {}
         }
     }
@@ -231,7 +238,7 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
         }];
     }
     if words.iter().any(|(w, _)| word_width(w) > width + EPS) {
-        return break_lines(&unhyphenated(atoms), width);
+        return break_lines(&unhyphenated(&atoms), width);
     }
     let n = words.len();
     // Per word: the space before it (zero after a hyphenation point), and whether the break
@@ -337,7 +344,7 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
         .filter(|&h| best[n][h].is_finite())
         .min_by(|&a, &b| best[n][a].total_cmp(&best[n][b]))
     else {
-        return break_lines(&unhyphenated(atoms), width);
+        return break_lines(&unhyphenated(&atoms), width);
     };
     let mut cuts = vec![n];
     let (mut j, mut h) = (n, end_h);
@@ -346,26 +353,44 @@ fn fit_paragraph(atoms: &[Atom], width: Pt) -> Vec<Line> {
         cuts.push(j);
     }
     cuts.reverse();
-    cuts.windows(2)
+    // What each line shows, then the atoms moved into it: a word, the space before it
+    // (not before a line's first), and the hyphen a line ends with (each atom at most once).
+    let plans: Vec<(Line, Vec<usize>)> = cuts
+        .windows(2)
         .map(|c| {
             let (i, j) = (c[0], c[1]);
-            let mut line = Line {
+            let line = Line {
                 width: total[j] - total[i] - space_w(i) + hyphen_w(j),
                 last: j == n,
                 ..Line::default()
             };
-            for (k, (word, before)) in words[i..j].iter().enumerate() {
-                if k > 0
-                    && let Some(Break::Space(sp)) = before
+            let mut take = Vec::with_capacity(2 * (j - i) + 1);
+            for k in i..j {
+                if k > i
+                    && let (Some(Break::Space(_)), Some(space)) = (words[k].1, at[k].1)
                 {
-                    line.atoms.push(Atom::Space((*sp).clone()));
+                    take.push(space);
                 }
-                line.atoms.push(Atom::Word(word.to_vec()));
+                take.push(at[k].0);
             }
-            if let Some((_, Some(Break::Hyphen(h)))) = words.get(j)
+            if let (Some((_, Some(Break::Hyphen(h)))), Some((_, Some(hyphen)))) =
+                (words.get(j), at.get(j))
                 && !h.glyphs.is_empty()
             {
-                line.atoms.push(Atom::Word(vec![(*h).clone()]));
+                take.push(*hyphen);
+            }
+            (line, take)
+        })
+        .collect();
+    plans
+        .into_iter()
+        .map(|(mut line, take)| {
+            for k in take {
+                line.atoms.push(match std::mem::replace(&mut atoms[k], Atom::Newline) {
+                    // A hyphen ending a line is shown: as a word of its own.
+                    Atom::Hyphen(h) => Atom::Word(vec![h]),
+                    other => other,
+                });
             }
             line
         })
@@ -892,7 +917,7 @@ pub(crate) mod tests {
                     best = best.min(d);
                 }
             }
-            let fit = break_justified(&atoms(text), width);
+            let fit = break_justified(atoms(text), width);
             let got = demerits(&fit, width).expect("no overfull line");
             assert!(
                 (got - best).abs() <= best * 1e-4,
@@ -938,7 +963,7 @@ pub(crate) mod tests {
     #[test]
     fn breaks_at_hyphenation_points_showing_the_hyphen() {
         // One word of four syllables (100 pt) on lines of 62 pt: it must be hyphenated.
-        let lines = break_justified(&syllables(1, 4), Pt(62.0));
+        let lines = break_justified(syllables(1, 4), Pt(62.0));
         let texts: Vec<String> = lines.iter().map(line_text).collect();
         assert_eq!(texts, ["abcdeabcde-", "abcdeabcde"]);
         assert_eq!(lines[0].width, Pt(53.0));
@@ -973,7 +998,7 @@ pub(crate) mod tests {
             }),
             word("bcdef"),
         ]);
-        let lines = break_justified(&atoms, Pt(346.0));
+        let lines = break_justified(atoms, Pt(346.0));
         let texts: Vec<String> = lines.iter().map(line_text).collect();
         assert_eq!(texts.len(), 2);
         assert_eq!(texts[1], "abcdef", "{texts:?}");
@@ -983,7 +1008,7 @@ pub(crate) mod tests {
     fn never_three_hyphenated_lines_in_a_row() {
         // Long words that only fit when hyphenated, on a narrow measure.
         for width in [58.0, 63.0, 77.0, 90.0] {
-            let lines = break_justified(&syllables(12, 5), Pt(width));
+            let lines = break_justified(syllables(12, 5), Pt(width));
             let ends: Vec<bool> = lines.iter().map(|l| line_text(l).ends_with('-')).collect();
             assert!(ends.iter().any(|&e| e), "hyphenates at {width}");
             assert!(
@@ -998,7 +1023,7 @@ pub(crate) mod tests {
     fn long_paragraphs_break_in_linear_time() {
         // 20,000 words: quadratic work would take minutes; this is well under a second.
         let text = vec!["lorem ipsum dolor sit amet"; 4000].join(" ");
-        let lines = break_justified(&atoms(&text), Pt(300.0));
+        let lines = break_justified(atoms(&text), Pt(300.0));
         assert!(lines.len() > 500);
         let joined: usize = lines.iter().map(|l| line_text(l).len() + 1).sum();
         assert_eq!(joined, text.len() + 1);
@@ -1007,7 +1032,7 @@ pub(crate) mod tests {
     #[test]
     fn hopeless_lines_stop_short_instead_of_opening_rivers() {
         // "aa bb" then a word that fits only on its own line: 20 pt of slack for one space.
-        let lines = break_justified(&atoms("aa bb ccccccc"), Pt(43.0));
+        let lines = break_justified(atoms("aa bb ccccccc"), Pt(43.0));
         assert_eq!(line_text(&lines[0]), "aa bb");
         let runs = place_line(&lines[0], Pt(0.0), Pt(43.0), Align::Justify);
         let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
@@ -1023,7 +1048,7 @@ pub(crate) mod tests {
                 .all(|g| g.extra == Pt::ZERO)
         );
         // A line that can be filled within the stretch still is.
-        let lines = break_justified(&atoms("aa bb ccccccc"), Pt(24.0));
+        let lines = break_justified(atoms("aa bb ccccccc"), Pt(24.0));
         assert_eq!(line_text(&lines[0]), "aa bb");
         let runs = place_line(&lines[0], Pt(0.0), Pt(24.0), Align::Justify);
         let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
@@ -1126,7 +1151,7 @@ pub(crate) mod tests {
                 let text = words.join(" ");
                 let width = Pt(width);
                 check(&break_lines(&atoms(&text), width), &text, width, Align::Left)?;
-                check(&break_justified(&atoms(&text), width), &text, width, Align::Justify)?;
+                check(&break_justified(atoms(&text), width), &text, width, Align::Justify)?;
             }
         }
     }
