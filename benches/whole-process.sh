@@ -30,27 +30,32 @@ measure() { # name bundle
     # run under GNU time for peak RSS and CPU time (time's own start and wait add about
     # 1.5 ms, so it is not timed).
     rm -rf "$work/out"
-    local start=$EPOCHREALTIME
-    if ! "$bin" render "$bundle" --out "$work/out" 2>"$work/err.txt" >/dev/null; then
+    local start=$EPOCHREALTIME end status=0
+    "$bin" render "$bundle" --out "$work/out" 2>"$work/err.txt" >/dev/null || status=$?
+    end=$EPOCHREALTIME # before any subshell: forking one takes a millisecond
+    if [ "$status" -ne 0 ]; then
       printf '%-22s refused: %s\n' "$name" "$(grep -m1 '^error' "$work/err.txt")"
       return 0
     fi
-    times+=("$(echo "$EPOCHREALTIME - $start" | bc -l)")
+    times+=("$(echo "$end - $start" | bc -l)")
     rm -rf "$work/out"
     /usr/bin/time -v "$bin" render "$bundle" --out "$work/out" 2>"$work/time.txt" >/dev/null
     rss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")")
     cpu+=("$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$work/time.txt")")
   done
-  local median_t median_r median_c pages
-  median_t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  local median_t quart_t median_r median_c pages
+  # Median and quartiles of the wall time in ms: on a shared machine the spread says how
+  # far one median can be trusted.
+  median_t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.1f", 1000*a[int((NR+1)/2)]}')
+  quart_t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.1f-%.1f", 1000*a[int((NR+3)/4)], 1000*a[int((3*NR+1)/4)]}')
   median_r=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   median_c=$(printf '%s\n' "${cpu[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   pages=$(pdfinfo "$work/out/packet.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
-  printf '%-22s %8.3f s %8.2f s %8.1f MB %6s pages\n' "$name" "$median_t" "$median_c" "$(echo "$median_r/1024" | bc -l)" "${pages:-?}"
+  printf '%-22s %9s ms %15s %8.2f s %8.1f MB %6s pages\n' "$name" "$median_t" "$quart_t" "$median_c" "$(echo "$median_r/1024" | bc -l)" "${pages:-?}"
 }
 
 echo "dossier $("$bin" --version | awk '{print $2}'), $(nproc) cores, $(uname -m), median of $runs runs"
-printf '%-22s %10s %10s %11s %12s\n' case wall "CPU" "peak RSS" PDF
+printf '%-22s %12s %15s %10s %11s %12s\n' case wall "(p25-p75)" "CPU" "peak RSS" PDF
 measure "sample (4 refs)" samples/acme-forecast
 measure "synthetic 100 refs" "$work/synth-100"
 measure "synthetic 400 refs" "$work/synth-400"
