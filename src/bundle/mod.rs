@@ -192,23 +192,17 @@ pub fn load(input: &Path) -> Result<Loaded, LoadError> {
         )));
     }
 
-    // The schema check (whose validator `warm_up` may still be building) runs beside the
-    // typed reading and the file checks, which the bundle most often passes; when the
-    // schema finds problems, both are redone on the parts without them.
-    let (mut found, speculative) = std::thread::scope(|scope| {
-        let schema_check = scope.spawn(|| schema::check(&doc));
-        let typed = serde_json::from_value::<Bundle>(doc.value.clone());
-        let checked = typed
-            .as_ref()
-            .ok()
-            .map(|b| validate::check(b, &root, &doc, &yaml_path));
-        let found = schema_check
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (found, (typed, checked))
-    });
+    // The typed reading and the file checks, which the bundle most often passes, go first:
+    // meanwhile `warm_up` may still be building the schema validator. When the schema
+    // finds problems, both are redone on the parts without them.
+    let typed = serde_json::from_value::<Bundle>(doc.value.clone());
+    let checked = typed
+        .as_ref()
+        .ok()
+        .map(|b| validate::check(b, &root, &doc, &yaml_path));
+    let mut found = schema::check(&doc);
     let structurally_valid = found.is_empty();
-    let (typed, checked) = match speculative {
+    let (typed, checked) = match (typed, checked) {
         (Ok(bundle), checked) if structurally_valid => (Some(bundle), checked),
         (Err(e), _) if structurally_valid => {
             found.push(schema::Found::at_root(format!(
