@@ -88,8 +88,8 @@ pub fn render_edition(
         _ => None,
     };
 
-    // Each format renders on its own thread: HTML and Markdown finish while the PDF, by far
-    // the slowest, is still laying out.
+    // HTML and PDF render on threads of their own: HTML and Markdown are done while the
+    // PDF, by far the slowest, is still laying out.
     let render_format = |format: Format| -> Result<(Vec<OutputFile>, Vec<String>), Error> {
         let mut files = Vec::new();
         let mut warnings = Vec::new();
@@ -175,14 +175,19 @@ pub fn render_edition(
     };
     let render_format = &render_format;
     let done: Vec<_> = std::thread::scope(|scope| {
+        // Markdown is a copy: it is made here once the others are under way.
         let jobs: Vec<_> = sorted(&opts.formats)
             .into_iter()
-            .map(|format| scope.spawn(move || render_format(format)))
+            .map(|format| {
+                (format != Format::Md).then(|| scope.spawn(move || render_format(format)))
+            })
             .collect();
         jobs.into_iter()
-            .map(|job| {
-                job.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .map(|job| match job {
+                Some(job) => job
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => render_format(Format::Md),
             })
             .collect()
     });

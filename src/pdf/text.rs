@@ -386,11 +386,12 @@ fn fit_paragraph(mut atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
         .into_iter()
         .map(|(mut line, take)| {
             for k in take {
-                line.atoms.push(match std::mem::replace(&mut atoms[k], Atom::Newline) {
-                    // A hyphen ending a line is shown: as a word of its own.
-                    Atom::Hyphen(h) => Atom::Word(vec![h]),
-                    other => other,
-                });
+                line.atoms
+                    .push(match std::mem::replace(&mut atoms[k], Atom::Newline) {
+                        // A hyphen ending a line is shown: as a word of its own.
+                        Atom::Hyphen(h) => Atom::Word(vec![h]),
+                        other => other,
+                    });
             }
             line
         })
