@@ -139,24 +139,16 @@ pub fn render(
         threads: std::thread::available_parallelism().map_or(1, usize::from),
     };
 
-    let mut page_of = BTreeMap::new();
-    let mut memo = layout::Memo::default();
-    let mut laid = layout::layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)?;
-    for _ in 1..MAX_PASSES {
-        let learnt: BTreeMap<String, usize> = laid
-            .anchors
-            .iter()
-            .map(|(a, (page, _))| (a.clone(), page + 1))
-            .collect();
-        if learnt == page_of {
-            break;
-        }
-        page_of = learnt;
-        // The old pages go before the new ones are made: a long packet never holds both.
-        drop(std::mem::take(&mut laid.pages));
-        laid = layout::layout_with(&blocks, &fonts, &images, &settings, &page_of, &mut memo)?;
-    }
-    drop(memo);
+    // The file identifier digests all the input, attachments too (a megabyte for the
+    // sample): it is worked out beside the layout.
+    let (mut laid, seed) = std::thread::scope(|scope| {
+        let seed = scope.spawn(|| seed(markdown, assets, opts));
+        let laid = settled_layout(&blocks, &fonts, &images, &settings);
+        let seed = seed
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        laid.map(|laid| (laid, seed))
+    })?;
 
     let info = draw::DocInfo {
         title: opts.title.clone(),
@@ -173,7 +165,7 @@ pub fn render(
         assets,
         &info,
         &opts.attachments,
-        seed(markdown, assets, opts),
+        seed,
     )?;
     Ok(RenderedPdf {
         bytes,
@@ -187,6 +179,34 @@ pub fn render(
             warnings
         },
     })
+}
+
+/// Lays the blocks out until the page numbers they print are the pages the headings land
+/// on (at most [`MAX_PASSES`] passes).
+fn settled_layout(
+    blocks: &[model::Block],
+    fonts: &fonts::FontSet,
+    images: &BTreeMap<String, (u32, u32)>,
+    settings: &layout::Settings,
+) -> Result<layout::Layout, PdfError> {
+    let mut page_of = BTreeMap::new();
+    let mut memo = layout::Memo::default();
+    let mut laid = layout::layout_with(blocks, fonts, images, settings, &page_of, &mut memo)?;
+    for _ in 1..MAX_PASSES {
+        let learnt: BTreeMap<String, usize> = laid
+            .anchors
+            .iter()
+            .map(|(a, (page, _))| (a.clone(), page + 1))
+            .collect();
+        if learnt == page_of {
+            break;
+        }
+        page_of = learnt;
+        // The old pages go before the new ones are made: a long packet never holds both.
+        drop(std::mem::take(&mut laid.pages));
+        laid = layout::layout_with(blocks, fonts, images, settings, &page_of, &mut memo)?;
+    }
+    Ok(laid)
 }
 
 /// A digest of everything that determines the output: the file identifier.
