@@ -6,6 +6,8 @@
 //! content, so the same input always gives the same bytes — also twice in one process.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 
@@ -64,30 +66,51 @@ pub(crate) fn draw(
         images: &images,
         height: geo.height,
     };
-    // Font programs, images and attachments are made on a thread of their own while the
-    // pages are painted: neither needs the other.
-    let (programs, rasters, attached, contents) = std::thread::scope(|scope| {
-        let beside_painting = scope.spawn(|| {
-            let programs = faces
-                .iter()
-                .map(|f| f.programs(fonts))
-                .collect::<Result<Vec<_>, _>>()?;
-            let rasters = image_names
+    // Every face's program, the images with the attachments, and every page are jobs that
+    // the threads take in turn (the fonts first: they are the biggest), so no thread waits
+    // for another's last job for long.
+    let programs: Vec<Slot<FontPrograms>> = faces.iter().map(|_| Slot::default()).collect();
+    let others: Slot<Others> = Slot::default();
+    let pages: Vec<Mutex<Option<Page>>> = laid_pages
+        .into_iter()
+        .map(|p| Mutex::new(Some(p)))
+        .collect();
+    let painted: Vec<Slot<Painted>> = pages.iter().map(|_| Slot::default()).collect();
+    share_out(faces.len() + 1 + pages.len(), |k| {
+        if let Some(face) = faces.get(k) {
+            fill(&programs[k], face.programs(fonts));
+        } else if k == faces.len() {
+            let made = image_names
                 .iter()
                 .map(|name| {
                     super::raster::xobject(&assets[*name])
                         .map_err(|e| PdfError::Image(format!("{name}: {e}")))
                 })
-                .collect::<Result<Vec<_>, _>>()?;
-            let attached = super::attach::streams(attachments, &info.date)?;
-            Ok::<_, PdfError>((programs, rasters, attached))
-        });
-        let contents = painter.paint_all(laid_pages);
-        let (programs, rasters, attached) = beside_painting
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok::<_, PdfError>((programs, rasters, attached, contents?))
-    })?;
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|rasters| {
+                    Ok((rasters, super::attach::streams(attachments, &info.date)?))
+                });
+            fill(&others, made);
+        } else {
+            let p = k - faces.len() - 1;
+            let page = pages[p]
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            if let Some(page) = page {
+                fill(&painted[p], painter.paint(page));
+            }
+        }
+    });
+    let programs = programs
+        .into_iter()
+        .map(taken)
+        .collect::<Result<Vec<_>, _>>()?;
+    let (rasters, attached) = taken(others)?;
+    let contents = painted
+        .into_iter()
+        .map(taken)
+        .collect::<Result<Vec<_>, _>>()?;
 
     let mut font_resources = Dictionary::new();
     for (face, programs) in faces.iter().zip(programs) {
@@ -196,54 +219,6 @@ struct Painter<'a> {
 }
 
 impl Painter<'_> {
-    /// Paints every page, on all cores: each thread takes the next page not yet taken and
-    /// deflates its stream as soon as it is written.
-    fn paint_all(&self, pages: Vec<Page>) -> Result<Vec<Painted>, PdfError> {
-        use std::sync::Mutex;
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let threads = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(pages.len().div_ceil(8).max(1));
-        let pages: Vec<Mutex<Option<Page>>> =
-            pages.into_iter().map(|p| Mutex::new(Some(p))).collect();
-        let painted: Vec<Mutex<Option<Result<Painted, PdfError>>>> =
-            pages.iter().map(|_| Mutex::new(None)).collect();
-        let next = AtomicUsize::new(0);
-        let work = || {
-            loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(slot) = pages.get(k) else { break };
-                let page = slot
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .take();
-                if let Some(page) = page {
-                    let result = self.paint(page);
-                    *painted[k]
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
-                }
-            }
-        };
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-            work();
-            for helper in helpers {
-                helper
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            }
-        });
-        painted
-            .into_iter()
-            .map(|slot| {
-                slot.into_inner()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .unwrap_or_else(|| Err(PdfError::Write("a page was not painted".into())))
-            })
-            .collect()
-    }
-
     /// One page's content stream, deflated when that makes it smaller.
     fn paint(&self, page: Page) -> Result<Painted, PdfError> {
         let mut w = Content::default();
@@ -336,6 +311,51 @@ impl Painter<'_> {
             },
         })
     }
+}
+
+/// Where a job of [`share_out`] leaves its result.
+type Slot<T> = Mutex<Option<Result<T, PdfError>>>;
+
+/// The image streams and the attachments' streams.
+type Others = (Vec<super::raster::Image>, Vec<(String, Stream)>);
+
+fn fill<T>(slot: &Slot<T>, result: Result<T, PdfError>) {
+    *slot
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+}
+
+fn taken<T>(slot: Slot<T>) -> Result<T, PdfError> {
+    slot.into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(|| Err(PdfError::Write("a drawing job was not done".into())))
+}
+
+/// Runs `job(0)` … `job(jobs - 1)` on all cores, each thread taking the next job not yet
+/// taken.
+fn share_out(jobs: usize, job: impl Fn(usize) + Sync) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= jobs {
+                break;
+            }
+            job(k);
+        }
+    };
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        work();
+        for helper in helpers {
+            helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+    });
 }
 
 /// A content stream being written, with the graphics state it has set so far (so each
