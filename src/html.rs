@@ -158,10 +158,14 @@ const ASSET_MARK: char = '\0';
 /// in one go: a diagram of tens of MB is encoded once, not copied through every step
 /// (events, HTML, template context, template output).
 fn splice_assets(page: &str, assets: &BTreeMap<String, (Vec<u8>, &'static str)>) -> String {
+    enum Part<'a> {
+        Text(&'a str),
+        Asset(&'a [u8]),
+    }
     let engine = &base64::engine::general_purpose::STANDARD;
     let data: Vec<&[u8]> = assets.values().map(|(bytes, _)| bytes.as_slice()).collect();
     // Splits at the marks: text, asset, text, asset, ..., text.
-    let mut parts: Vec<Result<&str, &[u8]>> = Vec::new();
+    let mut parts = Vec::new();
     let mut rest = page;
     while let Some(at) = rest.find(ASSET_MARK) {
         let after = &rest[at + 1..];
@@ -171,29 +175,29 @@ fn splice_assets(page: &str, assets: &BTreeMap<String, (Vec<u8>, &'static str)>)
         });
         match asset {
             Some((bytes, end)) => {
-                parts.push(Ok(&rest[..at]));
-                parts.push(Err(bytes));
+                parts.push(Part::Text(&rest[..at]));
+                parts.push(Part::Asset(bytes));
                 rest = &after[end + 1..];
             }
             None => {
-                parts.push(Ok(&rest[..=at]));
+                parts.push(Part::Text(&rest[..=at]));
                 rest = after;
             }
         }
     }
-    parts.push(Ok(rest));
+    parts.push(Part::Text(rest));
     let size = parts
         .iter()
         .map(|part| match part {
-            Ok(text) => text.len(),
-            Err(bytes) => base64::encoded_len(bytes.len(), true).unwrap_or(0),
+            Part::Text(text) => text.len(),
+            Part::Asset(bytes) => base64::encoded_len(bytes.len(), true).unwrap_or(0),
         })
         .sum();
     let mut out = String::with_capacity(size);
     for part in parts {
         match part {
-            Ok(text) => out.push_str(text),
-            Err(bytes) => engine.encode_string(bytes, &mut out),
+            Part::Text(text) => out.push_str(text),
+            Part::Asset(bytes) => engine.encode_string(bytes, &mut out),
         }
     }
     out
