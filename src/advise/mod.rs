@@ -187,7 +187,6 @@ fn severity(code: &str) -> Severity {
         .map_or(Severity::Note, |c| c.severity)
 }
 
-/// Every advisory for a loaded bundle, in source order.
 /// Reads the data [`review`] compares with (service names, the starter's text) now, so that
 /// a caller can do it on a thread of its own while the bundle is read.
 pub fn warm_up() {
@@ -195,6 +194,7 @@ pub fn warm_up() {
     let _ = starter_texts();
 }
 
+/// Every advisory for a loaded bundle, in source order.
 pub fn review(loaded: &Loaded) -> Vec<Advisory> {
     let mut r = Reviewer::new(loaded);
     r.texts();

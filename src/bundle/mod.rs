@@ -146,7 +146,7 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Builds the schema validator (2 ms) and reads the built-in checklists, which [`load`]
+/// Builds the schema validator (1–2 ms) and reads the built-in checklists, which [`load`]
 /// needs, so that a caller can do it on a thread of its own while the bundle file is read
 /// and parsed.
 pub fn warm_up() {
