@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 
@@ -69,48 +68,42 @@ pub(crate) fn draw(
     // Every face's program, the images with the attachments, and every page are jobs that
     // the threads take in turn (the fonts first: they are the biggest), so no thread waits
     // for another's last job for long.
-    let programs: Vec<Slot<FontPrograms>> = faces.iter().map(|_| Slot::default()).collect();
-    let others: Slot<Others> = Slot::default();
     let pages: Vec<Mutex<Option<Page>>> = laid_pages
         .into_iter()
         .map(|p| Mutex::new(Some(p)))
         .collect();
-    let painted: Vec<Slot<Painted>> = pages.iter().map(|_| Slot::default()).collect();
-    share_out(faces.len() + 1 + pages.len(), |k| {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let made = super::jobs::map_shared(faces.len() + 1 + pages.len(), threads, |k| {
         if let Some(face) = faces.get(k) {
-            fill(&programs[k], face.programs(fonts));
-        } else if k == faces.len() {
-            let made = image_names
+            return face.programs(fonts).map(Made::Font);
+        }
+        if k == faces.len() {
+            let rasters = image_names
                 .iter()
                 .map(|name| {
                     super::raster::xobject(&assets[*name])
                         .map_err(|e| PdfError::Image(format!("{name}: {e}")))
                 })
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(|rasters| {
-                    Ok((rasters, super::attach::streams(attachments, &info.date)?))
-                });
-            fill(&others, made);
-        } else {
-            let p = k - faces.len() - 1;
-            let page = pages[p]
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            if let Some(page) = page {
-                fill(&painted[p], painter.paint(page));
-            }
+                .collect::<Result<Vec<_>, _>>()?;
+            let attached = super::attach::streams(attachments, &info.date)?;
+            return Ok(Made::Others(rasters, attached));
         }
+        let page = pages[k - faces.len() - 1]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| PdfError::Write("a page was painted twice".into()))?;
+        painter.paint(page).map(Made::Page)
     });
-    let programs = programs
-        .into_iter()
-        .map(taken)
-        .collect::<Result<Vec<_>, _>>()?;
-    let (rasters, attached) = taken(others)?;
-    let contents = painted
-        .into_iter()
-        .map(taken)
-        .collect::<Result<Vec<_>, _>>()?;
+    let (mut programs, mut rasters, mut attached, mut contents) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for made in made {
+        match made? {
+            Made::Font(p) => programs.push(p),
+            Made::Others(r, a) => (rasters, attached) = (r, a),
+            Made::Page(p) => contents.push(p),
+        }
+    }
 
     let mut font_resources = Dictionary::new();
     for (face, programs) in faces.iter().zip(programs) {
@@ -313,49 +306,12 @@ impl Painter<'_> {
     }
 }
 
-/// Where a job of [`share_out`] leaves its result.
-type Slot<T> = Mutex<Option<Result<T, PdfError>>>;
-
-/// The image streams and the attachments' streams.
-type Others = (Vec<super::raster::Image>, Vec<(String, Stream)>);
-
-fn fill<T>(slot: &Slot<T>, result: Result<T, PdfError>) {
-    *slot
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
-}
-
-fn taken<T>(slot: Slot<T>) -> Result<T, PdfError> {
-    slot.into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .unwrap_or_else(|| Err(PdfError::Write("a drawing job was not done".into())))
-}
-
-/// Runs `job(0)` … `job(jobs - 1)` on all cores, each thread taking the next job not yet
-/// taken.
-fn share_out(jobs: usize, job: impl Fn(usize) + Sync) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(jobs);
-    let next = AtomicUsize::new(0);
-    let work = || {
-        loop {
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            if k >= jobs {
-                break;
-            }
-            job(k);
-        }
-    };
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        work();
-        for helper in helpers {
-            helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-    });
+/// What one drawing job made.
+enum Made {
+    Font(FontPrograms),
+    /// The image streams and the attachments' streams.
+    Others(Vec<super::raster::Image>, Vec<(String, Stream)>),
+    Page(Painted),
 }
 
 /// A content stream being written, with the graphics state it has set so far (so each

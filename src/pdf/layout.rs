@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::PdfError;
 use super::fonts::{FaceId, FaceKind, FontSet};
@@ -1388,27 +1387,7 @@ impl Flow<'_> {
     fn lay_out(&self, jobs: &[Job], ctx: Ctx, all: &[Block]) -> Vec<Laid> {
         let cost: usize = jobs.iter().map(|j| j.cost).sum();
         let threads = self.settings.threads.min(cost / MIN_THREAD_TEXT).max(1);
-        let next = AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else {
-                    return done;
-                };
-                done.push((i, self.lay(job, ctx, all)));
-            }
-        };
-        let mut done: Vec<(usize, Laid)> = std::thread::scope(|s| {
-            let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-            let mut done = work();
-            for h in helpers {
-                done.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            }
-            done
-        });
-        done.sort_unstable_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, l)| l).collect()
+        super::jobs::map_shared(jobs.len(), threads, |i| self.lay(&jobs[i], ctx, all))
     }
 
     /// One job, with the warnings, missing characters and page numbers it gave kept apart.

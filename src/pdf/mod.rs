@@ -9,6 +9,7 @@ pub mod attach;
 mod draw;
 mod fonts;
 mod hyphen;
+mod jobs;
 mod layout;
 mod length;
 mod model;
