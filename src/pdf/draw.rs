@@ -38,7 +38,7 @@ struct SubsetFace {
     exact: Vec<f64>,
 }
 
-/// Writes the pages; `seed` (a digest of the inputs) becomes the file identifier.
+/// Writes the pages; `id` (a digest of the inputs) is the file identifier.
 pub(crate) fn draw(
     mut layout: Layout,
     fonts: &FontSet,
@@ -46,7 +46,7 @@ pub(crate) fn draw(
     assets: &BTreeMap<String, Vec<u8>>,
     info: &DocInfo,
     attachments: &[(String, Vec<u8>)],
-    seed: u64,
+    id: [u8; 16],
 ) -> Result<Vec<u8>, PdfError> {
     let mut doc = lopdf::Document::with_version("1.7");
     doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
@@ -173,7 +173,7 @@ pub(crate) fn draw(
             ),
         ])),
     );
-    finish(&mut doc, &layout, pages_id, &page_ids, geo, info, seed);
+    finish(&mut doc, &layout, pages_id, &page_ids, geo, info, id);
     super::attach::add(&mut doc, attached)?;
     // Sized for the streams up front: growing by doubling held up to twice the file (a big
     // diagram's PDF is tens of MB).
@@ -824,12 +824,18 @@ fn to_unicode_cmap(entries: &[(u16, &str)]) -> Vec<u8> {
 }
 
 fn subset_tag(face: FaceId, gids: &BTreeSet<u16>) -> String {
-    let mut h = Fnv::new();
-    h.write(&face.to_be_bytes());
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(face.to_be_bytes());
     for g in gids {
-        h.write(&g.to_be_bytes());
+        h.update(g.to_be_bytes());
     }
-    let mut v = h.finish();
+    let digest = h.finalize();
+    let mut v = u64::from_be_bytes(
+        digest[..8]
+            .try_into()
+            .expect("a SHA-256 digest has 32 bytes"),
+    );
     (0..6)
         .map(|_| {
             let c = (b'A' + (v % 26) as u8) as char;
@@ -863,7 +869,7 @@ fn finish(
     page_ids: &[ObjectId],
     geo: &Geometry,
     info: &DocInfo,
-    seed: u64,
+    id: [u8; 16],
 ) {
     let date = pdf_date(&info.date);
     let mut dict = Dictionary::new();
@@ -887,15 +893,12 @@ fn finish(
     let info_id = doc.add_object(dict);
     doc.trailer.set("Info", Object::Reference(info_id));
 
-    let id = format!(
-        "{seed:016x}{:016x}",
-        seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15
-    );
+    // Both halves the same: the file is made new each time, never updated in place.
     doc.trailer.set(
         "ID",
         Object::Array(vec![
-            Object::String(id.clone().into_bytes(), StringFormat::Hexadecimal),
-            Object::String(id.into_bytes(), StringFormat::Hexadecimal),
+            Object::String(id.to_vec(), StringFormat::Hexadecimal),
+            Object::String(id.to_vec(), StringFormat::Hexadecimal),
         ]),
     );
 
@@ -1042,26 +1045,6 @@ fn text_string(s: &str) -> lopdf::Object {
 /// `YYYY-MM-DD` → `D:YYYYMMDD000000Z`; anything else was rejected by `render`.
 fn pdf_date(date: &str) -> String {
     format!("D:{}000000Z", date.replace('-', ""))
-}
-
-/// FNV-1a, 64 bit: a stable digest (std's hasher may change between releases).
-pub(crate) struct Fnv(u64);
-
-impl Fnv {
-    pub(crate) fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    pub(crate) fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    pub(crate) fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 #[cfg(test)]

@@ -141,14 +141,14 @@ pub fn render(
     };
 
     // The file identifier digests all the input, attachments too (a megabyte for the
-    // sample): it is worked out beside the layout.
-    let (mut laid, seed) = std::thread::scope(|scope| {
-        let seed = scope.spawn(|| seed(markdown, assets, opts));
+    // sample, half a millisecond): it is worked out beside the layout.
+    let (mut laid, id) = std::thread::scope(|scope| {
+        let id = scope.spawn(|| file_id(markdown, assets, opts));
         let laid = settled_layout(&blocks, &fonts, &images, &settings);
-        let seed = seed
+        let id = id
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        laid.map(|laid| (laid, seed))
+        laid.map(|laid| (laid, id))
     })?;
 
     let info = draw::DocInfo {
@@ -166,7 +166,7 @@ pub fn render(
         assets,
         &info,
         &opts.attachments,
-        seed,
+        id,
     )?;
     Ok(RenderedPdf {
         bytes,
@@ -210,16 +210,23 @@ fn settled_layout(
     Ok(laid)
 }
 
-/// A digest of everything that determines the output: the file identifier.
-fn seed(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -> u64 {
-    let mut h = draw::Fnv::new();
-    h.write(markdown.as_bytes());
+/// The file identifier: the first 16 bytes of a SHA-256 digest of everything that
+/// determines the output, so equal input gives an equal file. Each variable-length part is
+/// preceded by its length, so that no two inputs run together into the same bytes.
+fn file_id(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    part(markdown.as_bytes());
     for (k, v) in assets
         .iter()
         .chain(opts.attachments.iter().map(|(k, v)| (k, v)))
     {
-        h.write(k.as_bytes());
-        h.write(v);
+        part(k.as_bytes());
+        part(v);
     }
     for s in [
         &opts.title,
@@ -229,11 +236,13 @@ fn seed(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -
         &opts.running_header,
         &opts.language,
     ] {
-        h.write(s.as_bytes());
-        h.write(&[0]);
+        part(s.as_bytes());
     }
-    h.write(&[u8::from(opts.justify), opts.paper as u8]);
-    h.finish()
+    part(&[u8::from(opts.justify), opts.paper as u8]);
+    let digest = h.finalize();
+    digest[..16]
+        .try_into()
+        .expect("a SHA-256 digest has 32 bytes")
 }
 
 fn check_date(date: &str) -> Result<(), PdfError> {
@@ -302,6 +311,43 @@ mod tests {
         assert!(check_date("2026-03-31").is_ok());
         for bad in ["2026-3-31", "31.03.2026", "2026-13-01", "", "2026-03-3x"] {
             assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_file_id_follows_every_input_and_parts_never_run_together() {
+        let opts = PdfOptions {
+            title: "Packet".into(),
+            attachments: vec![("bundle.yaml".to_string(), b"partner: x".to_vec())].into(),
+            ..PdfOptions::default()
+        };
+        let assets = BTreeMap::from([("d.png".to_string(), vec![1, 2, 3])]);
+        let id = file_id("# Packet", &assets, &opts);
+        assert_eq!(id, file_id("# Packet", &assets, &opts));
+
+        let other_attachment = PdfOptions {
+            attachments: vec![("bundle.yaml".to_string(), b"partner: y".to_vec())].into(),
+            ..opts.clone()
+        };
+        let other_asset = BTreeMap::from([("d.png".to_string(), vec![1, 2, 4])]);
+        // The same bytes split differently between the title and the author.
+        let moved = PdfOptions {
+            title: "Pack".into(),
+            author: "et".into(),
+            ..opts.clone()
+        };
+        let ragged = PdfOptions {
+            justify: true,
+            ..opts.clone()
+        };
+        for changed in [
+            file_id("# Packet!", &assets, &opts),
+            file_id("# Packet", &assets, &other_attachment),
+            file_id("# Packet", &other_asset, &opts),
+            file_id("# Packet", &assets, &moved),
+            file_id("# Packet", &assets, &ragged),
+        ] {
+            assert_ne!(changed, id);
         }
     }
 }
