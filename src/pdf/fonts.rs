@@ -501,10 +501,17 @@ impl Face {
                         .zip(text.chars())
                         .all(|(g, c)| g.lig.is_none() && g.ch == c && self.glyph(c) == Some(g.gid))
             };
+            #[expect(
+                clippy::chars_next_cmp,
+                reason = "starts_with(char) encodes the character and calls memcmp, for every \
+                          glyph and ligature: 2 % of a render"
+            )]
             let ligature = self
                 .ligatures
                 .iter()
-                .filter(|(_, l)| liga && l.text().starts_with(first.ch) && spells(l.text()))
+                .filter(|(_, l)| {
+                    liga && l.text().chars().next() == Some(first.ch) && spells(l.text())
+                })
                 .max_by_key(|(_, l)| l.text().len());
             let shaped = match ligature {
                 Some(&(gid, lig)) => Shaped {
@@ -558,25 +565,69 @@ impl Face {
 /// face whose Latin layout features are `kern`, `mark` and `mkmk`, and whose `kern` lookups
 /// are pair adjustments (ignoring marks at most). Such a face kerns a run without marks
 /// exactly as allsorts would, pair by pair, with no lock and nothing parsed per call (allsorts
-/// re-reads the lookup records on every call: a sixth of the sample's render time).
+/// re-reads the lookup records on every call: a sixth of the sample's render time). What is
+/// looked up per glyph — coverage, glyph classes, marks — is spread into arrays indexed by
+/// glyph id once, so a pair costs a few array reads instead of a binary search each.
 struct PairKerning {
     /// The `kern` lookups' subtables, lookup by lookup.
-    lookups: Vec<Vec<read_fonts::tables::gpos::PairPos<'static>>>,
-    /// GDEF glyph classes, to tell marks.
-    classes: Option<read_fonts::tables::layout::ClassDef<'static>>,
+    lookups: Vec<Vec<PairTable>>,
+    /// Per glyph id: whether GDEF classes it a mark (3). Empty without GDEF classes.
+    marks: Vec<bool>,
+}
+
+/// A pair-adjustment subtable and, per glyph id, what it says about the glyph.
+struct PairTable {
+    pos: read_fonts::tables::gpos::PairPos<'static>,
+    /// The glyph's coverage index, or [`NOT_COVERED`].
+    coverage: Vec<u16>,
+    /// Format 2: the glyph's class as the first and as the second glyph of a pair (empty
+    /// for format 1).
+    class1: Vec<u16>,
+    class2: Vec<u16>,
+}
+
+/// A glyph that a pair subtable does not cover as its first glyph.
+const NOT_COVERED: u16 = u16::MAX;
+
+/// The coverage index of every glyph id below `glyphs`.
+fn coverage_by_glyph(
+    coverage: &read_fonts::tables::layout::CoverageTable<'_>,
+    glyphs: usize,
+) -> Vec<u16> {
+    let mut by_glyph = vec![NOT_COVERED; glyphs];
+    for g in coverage.iter() {
+        if let (Some(slot), Some(index)) =
+            (by_glyph.get_mut(usize::from(g.to_u16())), coverage.get(g))
+        {
+            *slot = index;
+        }
+    }
+    by_glyph
+}
+
+/// The class of every glyph id below `glyphs` (0 for those the table does not list).
+fn class_by_glyph(classes: &read_fonts::tables::layout::ClassDef<'_>, glyphs: usize) -> Vec<u16> {
+    let mut by_glyph = vec![0; glyphs];
+    for (g, class) in classes.iter() {
+        if let Some(slot) = by_glyph.get_mut(usize::from(g.to_u16())) {
+            *slot = class;
+        }
+    }
+    by_glyph
 }
 
 impl PairKerning {
     fn read(bytes: &'static [u8]) -> Option<PairKerning> {
         use read_fonts::TableProvider;
-        use read_fonts::tables::gpos::PositionSubtables;
+        use read_fonts::tables::gpos::{PairPos, PositionSubtables};
         use read_fonts::tables::layout::ChainedSequenceContext;
 
         let font = read_fonts::FontRef::new(bytes).ok()?;
+        let glyphs = usize::from(font.maxp().ok()?.num_glyphs());
         let Ok(gpos) = font.gpos() else {
             return Some(PairKerning {
                 lookups: Vec::new(),
-                classes: None,
+                marks: Vec::new(),
             });
         };
         let langsys = latin_langsys(&gpos.script_list().ok()?)?;
@@ -593,14 +644,17 @@ impl PairKerning {
             }
         }
         // No glyph classes (DejaVu Sans): no glyph is a mark, for allsorts too.
-        let classes = match font.gdef().ok().and_then(|g| g.glyph_class_def()) {
-            Some(Ok(classes)) => Some(classes),
+        let marks = match font.gdef().ok().and_then(|g| g.glyph_class_def()) {
+            Some(Ok(classes)) => class_by_glyph(&classes, glyphs)
+                .into_iter()
+                .map(|class| class == 3)
+                .collect(),
             Some(Err(_)) => return None,
-            None => None,
+            None => Vec::new(),
         };
         let mut kerning = PairKerning {
             lookups: Vec::new(),
-            classes,
+            marks,
         };
         let list = gpos.lookup_list().ok()?;
         // No `kern` at all (the mono face): nothing to adjust.
@@ -611,9 +665,31 @@ impl PairKerning {
                 return None;
             }
             match lookup.subtables().ok()? {
-                PositionSubtables::Pair(subtables) => kerning
-                    .lookups
-                    .push(subtables.iter().collect::<Result<Vec<_>, _>>().ok()?),
+                PositionSubtables::Pair(subtables) => {
+                    let mut tables = Vec::new();
+                    for pos in subtables.iter() {
+                        let pos = pos.ok()?;
+                        let (coverage, class1, class2) = match &pos {
+                            PairPos::Format1(f) => (
+                                coverage_by_glyph(&f.coverage().ok()?, glyphs),
+                                Vec::new(),
+                                Vec::new(),
+                            ),
+                            PairPos::Format2(f) => (
+                                coverage_by_glyph(&f.coverage().ok()?, glyphs),
+                                class_by_glyph(&f.class_def1().ok()?, glyphs),
+                                class_by_glyph(&f.class_def2().ok()?, glyphs),
+                            ),
+                        };
+                        tables.push(PairTable {
+                            pos,
+                            coverage,
+                            class1,
+                            class2,
+                        });
+                    }
+                    kerning.lookups.push(tables);
+                }
                 // Noto Sans Bold moves marks after a dotless i this way: a context whose
                 // input is marks only never matches a run without marks.
                 PositionSubtables::ChainContextual(subtables) => {
@@ -636,61 +712,63 @@ impl PairKerning {
 
     /// Whether a glyph is a mark (GDEF class 3).
     fn is_mark(&self, gid: u16) -> bool {
-        self.classes
-            .as_ref()
-            .is_some_and(|c| c.get(read_fonts::types::GlyphId16::new(gid)) == 3)
+        self.marks.get(usize::from(gid)).copied().unwrap_or(false)
     }
 
     /// The advance adjustments (font units) of the first and the second glyph of a pair:
     /// in each lookup, the first subtable that has the pair decides.
     fn adjust(&self, first: u16, second: u16) -> (i16, i16) {
-        use read_fonts::tables::gpos::PairPos;
-        use read_fonts::types::GlyphId16;
-
-        let (a, b) = (GlyphId16::new(first), GlyphId16::new(second));
-        let advances = |v1: &read_fonts::tables::gpos::ValueRecord,
-                        v2: &read_fonts::tables::gpos::ValueRecord| {
-            (v1.x_advance().unwrap_or(0), v2.x_advance().unwrap_or(0))
-        };
         let mut total = (0i16, 0i16);
-        for subtables in &self.lookups {
-            let found = subtables.iter().find_map(|sub| match sub {
-                PairPos::Format1(f) => {
-                    let index = f.coverage().ok()?.get(a)?;
-                    let set = f.pair_sets().get(usize::from(index)).ok()?;
-                    // Records are sorted by second glyph (OpenType's PairSet): halve the range.
-                    let records = set.pair_value_records();
-                    let (mut lo, mut hi) = (0, records.len());
-                    while lo < hi {
-                        let mid = (lo + hi) / 2;
-                        let record = records.get(mid).ok()?;
-                        match record.second_glyph().cmp(&b) {
-                            std::cmp::Ordering::Less => lo = mid + 1,
-                            std::cmp::Ordering::Greater => hi = mid,
-                            std::cmp::Ordering::Equal => {
-                                return Some(advances(
-                                    record.value_record1(),
-                                    record.value_record2(),
-                                ));
-                            }
-                        }
-                    }
-                    None
-                }
-                PairPos::Format2(f) => {
-                    f.coverage().ok()?.get(a)?;
-                    let class1 = f.class_def1().ok()?.get(a);
-                    let class2 = f.class_def2().ok()?.get(b);
-                    let record = f.class1_records().get(usize::from(class1)).ok()?;
-                    let pair = record.class2_records().get(usize::from(class2)).ok()?;
-                    Some(advances(pair.value_record1(), pair.value_record2()))
-                }
-            });
-            if let Some((x, y)) = found {
+        for tables in &self.lookups {
+            if let Some((x, y)) = tables.iter().find_map(|t| t.adjust(first, second)) {
                 total = (total.0 + x, total.1 + y);
             }
         }
         total
+    }
+}
+
+impl PairTable {
+    /// The pair's advance adjustments, if this subtable has the pair.
+    fn adjust(&self, first: u16, second: u16) -> Option<(i16, i16)> {
+        use read_fonts::tables::gpos::{PairPos, ValueRecord};
+        use read_fonts::types::GlyphId16;
+
+        let advances = |v1: &ValueRecord, v2: &ValueRecord| {
+            (v1.x_advance().unwrap_or(0), v2.x_advance().unwrap_or(0))
+        };
+        let index = *self.coverage.get(usize::from(first))?;
+        if index == NOT_COVERED {
+            return None;
+        }
+        match &self.pos {
+            PairPos::Format1(f) => {
+                let set = f.pair_sets().get(usize::from(index)).ok()?;
+                // Records are sorted by second glyph (OpenType's PairSet): halve the range.
+                let b = GlyphId16::new(second);
+                let records = set.pair_value_records();
+                let (mut lo, mut hi) = (0, records.len());
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    let record = records.get(mid).ok()?;
+                    match record.second_glyph().cmp(&b) {
+                        std::cmp::Ordering::Less => lo = mid + 1,
+                        std::cmp::Ordering::Greater => hi = mid,
+                        std::cmp::Ordering::Equal => {
+                            return Some(advances(record.value_record1(), record.value_record2()));
+                        }
+                    }
+                }
+                None
+            }
+            PairPos::Format2(f) => {
+                let class1 = self.class1.get(usize::from(first)).copied().unwrap_or(0);
+                let class2 = self.class2.get(usize::from(second)).copied().unwrap_or(0);
+                let record = f.class1_records().get(usize::from(class1)).ok()?;
+                let pair = record.class2_records().get(usize::from(class2)).ok()?;
+                Some(advances(pair.value_record1(), pair.value_record2()))
+            }
+        }
     }
 }
 
@@ -1067,6 +1145,62 @@ mod tests {
             }
         }
         assert!(kerned > 50, "hardly any pair kerned: {kerned}");
+    }
+
+    /// The per-glyph arrays say, for every glyph id, what the tables they were spread
+    /// from say: coverage index, both glyph classes, and whether GDEF calls it a mark.
+    #[test]
+    fn kerning_arrays_say_what_the_tables_say() {
+        use read_fonts::TableProvider;
+        use read_fonts::tables::gpos::PairPos;
+        use read_fonts::types::GlyphId16;
+        let fonts = FontSet::shipped().expect("shipped fonts parse");
+        let mut checked = 0;
+        for face in &fonts.faces {
+            let Cow::Borrowed(bytes) = &face.bytes else {
+                panic!("{} is not shipped", face.name);
+            };
+            let font = read_fonts::FontRef::new(bytes).expect("font");
+            let pairs = face.pairs.as_ref().expect("kerning read in place");
+            let gdef = font.gdef().ok().and_then(|g| g.glyph_class_def()?.ok());
+            for gid in 0..face.advances.len() as u16 {
+                let mark = gdef
+                    .as_ref()
+                    .is_some_and(|c| c.get(GlyphId16::new(gid)) == 3);
+                assert_eq!(pairs.is_mark(gid), mark, "{} glyph {gid}", face.name);
+                for table in pairs.lookups.iter().flatten() {
+                    let (coverage, classes) = match &table.pos {
+                        PairPos::Format1(f) => (f.coverage().expect("coverage"), None),
+                        PairPos::Format2(f) => (
+                            f.coverage().expect("coverage"),
+                            Some((
+                                f.class_def1().expect("class 1"),
+                                f.class_def2().expect("class 2"),
+                            )),
+                        ),
+                    };
+                    let index = coverage.get(GlyphId16::new(gid)).unwrap_or(NOT_COVERED);
+                    assert_eq!(
+                        table.coverage[usize::from(gid)],
+                        index,
+                        "{} glyph {gid}",
+                        face.name
+                    );
+                    if let Some((first, second)) = classes {
+                        assert_eq!(
+                            table.class1[usize::from(gid)],
+                            first.get(GlyphId16::new(gid))
+                        );
+                        assert_eq!(
+                            table.class2[usize::from(gid)],
+                            second.get(GlyphId16::new(gid))
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "hardly any glyph checked: {checked}");
     }
 
     #[test]
