@@ -795,6 +795,8 @@ impl Flow<'_> {
         out: &mut Vec<Atom>,
     ) {
         let mut buf = String::new();
+        // Half the tokens are spaces: shaped once per run, not looked up in the cache each.
+        let mut space: Option<Vec<super::fonts::Glyph>> = None;
         for c in text.chars() {
             match c {
                 ' ' if glue => buf.push(c),
@@ -805,7 +807,9 @@ impl Flow<'_> {
                     let glyphs = if c == '\u{200b}' {
                         Vec::new()
                     } else {
-                        self.shape(" ", style.kind, style.size)
+                        space
+                            .get_or_insert_with(|| self.shape(" ", style.kind, style.size))
+                            .clone()
                     };
                     out.push(Atom::Space(Piece {
                         style: style.clone(),
