@@ -1091,15 +1091,21 @@ fn is_font_file(p: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// A shipped face's font file.
+    fn shipped_bytes(face: &Face) -> &'static [u8] {
+        match &face.bytes {
+            Cow::Borrowed(bytes) => bytes,
+            Cow::Owned(_) => panic!("{} is not shipped", face.name),
+        }
+    }
+
     /// The ligature glyphs read from GSUB are those allsorts forms, on every shipped face.
     #[test]
     fn gsub_ligatures_match_allsorts() {
         let fonts = FontSet::shipped().expect("shipped fonts parse");
         let mut found = 0;
         for face in &fonts.faces {
-            let Cow::Borrowed(bytes) = &face.bytes else {
-                panic!("{} is not shipped", face.name);
-            };
+            let bytes = shipped_bytes(face);
             let kerner = face.kerner().expect("shipped faces shape");
             let read = gsub_ligatures(face, bytes).expect("liga is plain ligatures");
             assert_eq!(read, ligature_glyphs(kerner), "{}", face.name);
@@ -1187,9 +1193,7 @@ mod tests {
         let fonts = FontSet::shipped().expect("shipped fonts parse");
         let mut checked = 0;
         for face in &fonts.faces {
-            let Cow::Borrowed(bytes) = &face.bytes else {
-                panic!("{} is not shipped", face.name);
-            };
+            let bytes = shipped_bytes(face);
             let font = read_fonts::FontRef::new(bytes).expect("font");
             let pairs = face.pairs.as_ref().expect("kerning read in place");
             let gdef = font.gdef().ok().and_then(|g| g.glyph_class_def()?.ok());
