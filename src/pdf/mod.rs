@@ -336,7 +336,7 @@ mod tests {
             author: "et".into(),
             ..opts.clone()
         };
-        let ragged = PdfOptions {
+        let justified = PdfOptions {
             justify: true,
             ..opts.clone()
         };
@@ -345,7 +345,7 @@ mod tests {
             file_id("# Packet", &assets, &other_attachment),
             file_id("# Packet", &other_asset, &opts),
             file_id("# Packet", &assets, &moved),
-            file_id("# Packet", &assets, &ragged),
+            file_id("# Packet", &assets, &justified),
         ] {
             assert_ne!(changed, id);
         }
