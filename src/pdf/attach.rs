@@ -17,21 +17,11 @@ pub fn attach(pdf: Vec<u8>, files: &[(String, Vec<u8>)], date: &str) -> Result<V
     }
     let mut doc = Document::load_mem(&pdf)
         .map_err(|e| PdfError::Write(format!("reading the PDF to attach files: {e}")))?;
-    embed(&mut doc, files, date)?;
+    add(&mut doc, streams(files, date)?)?;
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(out)
-}
-
-/// Adds `files` to `doc` as embedded files (see [`attach`]).
-pub(crate) fn embed(
-    doc: &mut Document,
-    files: &[(String, Vec<u8>)],
-    date: &str,
-) -> Result<(), PdfError> {
-    let streams = streams(files, date)?;
-    add(doc, streams)
 }
 
 /// The embedded-file streams of `files`, ordered by name, after checking the names and
@@ -58,7 +48,7 @@ pub(crate) fn streams(
         return Err(PdfError::Option("an attachment has no name".into()));
     }
     super::check_date(date)?;
-    let mod_date = format!("D:{}000000Z", date.replace('-', ""));
+    let mod_date = super::draw::pdf_date(date);
 
     let mut out = Vec::with_capacity(sorted.len());
     for (name, bytes) in sorted {

@@ -1043,7 +1043,7 @@ fn text_string(s: &str) -> lopdf::Object {
 }
 
 /// `YYYY-MM-DD` → `D:YYYYMMDD000000Z`; anything else was rejected by `render`.
-fn pdf_date(date: &str) -> String {
+pub(super) fn pdf_date(date: &str) -> String {
     format!("D:{}000000Z", date.replace('-', ""))
 }
 
