@@ -29,7 +29,7 @@ pub struct HtmlOptions<'a> {
     /// Anchor of the contents section, which becomes the navigation.
     pub toc_anchor: &'a str,
     /// Image bytes by the path the Markdown uses (`assets/architecture.png`).
-    pub assets: &'a BTreeMap<String, (Vec<u8>, &'static str)>,
+    pub assets: &'a BTreeMap<String, (&'a [u8], &'static str)>,
     /// Appended to the page's CSS (the editions' styles); empty for none.
     pub extra_css: &'a str,
 }
@@ -157,13 +157,13 @@ const ASSET_MARK: char = '\0';
 /// The page with each asset mark replaced by the asset's base64, built at its final size
 /// in one go: a diagram of tens of MB is encoded once, not copied through every step
 /// (events, HTML, template context, template output).
-fn splice_assets(page: &str, assets: &BTreeMap<String, (Vec<u8>, &'static str)>) -> String {
+fn splice_assets(page: &str, assets: &BTreeMap<String, (&[u8], &'static str)>) -> String {
     enum Part<'a> {
         Text(&'a str),
         Asset(&'a [u8]),
     }
     let engine = &base64::engine::general_purpose::STANDARD;
-    let data: Vec<&[u8]> = assets.values().map(|(bytes, _)| bytes.as_slice()).collect();
+    let data: Vec<&[u8]> = assets.values().map(|(bytes, _)| *bytes).collect();
     // Splits at the marks: text, asset, text, asset, ..., text.
     let mut parts = Vec::new();
     let mut rest = page;
@@ -452,11 +452,11 @@ mod tests {
 
     #[test]
     fn images_are_inlined_as_their_own_base64_once_each() {
-        let assets: BTreeMap<String, (Vec<u8>, &'static str)> = [
-            ("a.png".to_string(), (vec![1, 2, 3, 4, 5], "image/png")),
+        let assets: BTreeMap<String, (&[u8], &'static str)> = [
+            ("a.png".to_string(), (&[1, 2, 3, 4, 5][..], "image/png")),
             (
                 "b.jpg".to_string(),
-                (vec![0xff, 0xd8, 0xff, 0], "image/jpeg"),
+                (&[0xff, 0xd8, 0xff, 0][..], "image/jpeg"),
             ),
         ]
         .into();
@@ -487,8 +487,8 @@ mod tests {
 
     #[test]
     fn asset_marks_without_an_asset_are_left_alone() {
-        let assets: BTreeMap<String, (Vec<u8>, &'static str)> =
-            [("a.png".to_string(), (b"xyz".to_vec(), "image/png"))].into();
+        let assets: BTreeMap<String, (&[u8], &'static str)> =
+            [("a.png".to_string(), (&b"xyz"[..], "image/png"))].into();
         let page = "a\u{0}0\u{0}b\u{0}7\u{0}c\u{0}x";
         let spliced = splice_assets(page, &assets);
         assert_eq!(spliced, "aeHl6b\u{0}7\u{0}c\u{0}x");

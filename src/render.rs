@@ -82,9 +82,10 @@ pub fn render_edition(
         Arc::clone(&opts.attachments)
     };
 
-    // The diagram, under the name the Markdown links to.
+    // The diagram, under the name the Markdown links to. HTML and PDF borrow its bytes;
+    // only the Markdown's copy in `assets/` is a copy.
     let asset = match (&loaded.diagram, packet::view::diagram_asset_name(loaded)) {
-        (Some(d), Some(name)) => Some((name, d.bytes.clone(), d.format.mime())),
+        (Some(d), Some(name)) => Some((name, d.bytes.as_slice(), d.format.mime())),
         _ => None,
     };
 
@@ -102,14 +103,14 @@ pub fn render_edition(
                 if let Some((name, bytes, _)) = &asset {
                     files.push(OutputFile {
                         rel: name.into(),
-                        bytes: bytes.clone(),
+                        bytes: bytes.to_vec(),
                     });
                 }
             }
             Format::Html => {
-                let assets: BTreeMap<String, (Vec<u8>, &'static str)> = asset
+                let assets: BTreeMap<String, (&[u8], &'static str)> = asset
                     .iter()
-                    .map(|(n, b, m)| (n.clone(), (b.clone(), *m)))
+                    .map(|(n, b, m)| (n.clone(), (*b, *m)))
                     .collect();
                 let page = html::render(
                     &markdown,
@@ -131,10 +132,8 @@ pub fn render_edition(
                 });
             }
             Format::Pdf => {
-                let assets: BTreeMap<String, Vec<u8>> = asset
-                    .iter()
-                    .map(|(n, b, _)| (n.clone(), b.clone()))
-                    .collect();
+                let assets: BTreeMap<String, &[u8]> =
+                    asset.iter().map(|(n, b, _)| (n.clone(), *b)).collect();
                 let b = &loaded.bundle;
                 let pdf_opts = pdf::PdfOptions {
                     paper: opts.paper,

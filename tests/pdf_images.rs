@@ -118,9 +118,9 @@ fn re_encoded_images_keep_their_pixels_and_render_deterministically() {
     for (name, _) in &images {
         md.push_str(&format!("![{name}]({name})\n\n"));
     }
-    let assets: BTreeMap<String, Vec<u8>> = images
+    let assets: BTreeMap<String, &[u8]> = images
         .iter()
-        .map(|(n, b)| (n.to_string(), b.clone()))
+        .map(|(n, b)| (n.to_string(), b.as_slice()))
         .collect();
     let first = render(&md, &assets, &options()).expect("renders").bytes;
     let second = render(&md, &assets, &options()).expect("renders").bytes;

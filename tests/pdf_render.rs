@@ -12,9 +12,9 @@ use pdf_tool::tool;
 
 const FIXTURE: &str = include_str!("fixtures/pdf/packet.md");
 
-fn assets() -> BTreeMap<String, Vec<u8>> {
-    let png = include_bytes!("fixtures/pdf/architecture.png").to_vec();
-    BTreeMap::from([("assets/architecture.png".to_string(), png)])
+fn assets() -> BTreeMap<String, &'static [u8]> {
+    let png = include_bytes!("fixtures/pdf/architecture.png");
+    BTreeMap::from([("assets/architecture.png".to_string(), &png[..])])
 }
 
 fn options() -> PdfOptions {
@@ -266,7 +266,7 @@ fn unknown_characters_are_warned_about_with_their_section() {
 #[test]
 fn bad_images_and_dates_are_errors() {
     let md = "# T\n\n## A\n\n![x](a.png)\n";
-    let broken = BTreeMap::from([("a.png".to_string(), b"not an image".to_vec())]);
+    let broken = BTreeMap::from([("a.png".to_string(), &b"not an image"[..])]);
     assert!(render(md, &broken, &options()).is_err());
     let opts = PdfOptions {
         date: "March 2026".into(),

@@ -43,7 +43,7 @@ pub(crate) fn draw(
     mut layout: Layout,
     fonts: &FontSet,
     geo: &Geometry,
-    assets: &BTreeMap<String, Vec<u8>>,
+    assets: &BTreeMap<String, &[u8]>,
     info: &DocInfo,
     attachments: &[(String, Vec<u8>)],
     id: [u8; 16],
@@ -81,7 +81,7 @@ pub(crate) fn draw(
             let rasters = image_names
                 .iter()
                 .map(|name| {
-                    super::raster::xobject(&assets[*name])
+                    super::raster::xobject(assets[*name])
                         .map_err(|e| PdfError::Image(format!("{name}: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -846,7 +846,7 @@ fn subset_tag(face: FaceId, gids: &BTreeSet<u16>) -> String {
 }
 
 /// The images the pages show that `assets` has, in the order they first appear.
-fn used_images<'a>(layout: &Layout, assets: &'a BTreeMap<String, Vec<u8>>) -> Vec<&'a str> {
+fn used_images<'a>(layout: &Layout, assets: &'a BTreeMap<String, &[u8]>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for page in &layout.pages {
         for item in &page.items {

@@ -112,10 +112,10 @@ pub fn warm_up() {
 }
 
 /// Renders packet Markdown to PDF. `assets` maps image paths as written in the Markdown to
-/// their PNG/JPEG bytes.
+/// their PNG/JPEG bytes (borrowed: a diagram of tens of MB is not copied to be drawn).
 pub fn render(
     markdown: &str,
-    assets: &BTreeMap<String, Vec<u8>>,
+    assets: &BTreeMap<String, &[u8]>,
     opts: &PdfOptions,
 ) -> Result<RenderedPdf, PdfError> {
     check_date(&opts.date)?;
@@ -213,7 +213,7 @@ fn settled_layout(
 /// The file identifier: the first 16 bytes of a SHA-256 digest of everything that
 /// determines the output, so equal input gives an equal file. Each variable-length part is
 /// preceded by its length, so that no two inputs run together into the same bytes.
-fn file_id(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions) -> [u8; 16] {
+fn file_id(markdown: &str, assets: &BTreeMap<String, &[u8]>, opts: &PdfOptions) -> [u8; 16] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let mut part = |bytes: &[u8]| {
@@ -223,7 +223,8 @@ fn file_id(markdown: &str, assets: &BTreeMap<String, Vec<u8>>, opts: &PdfOptions
     part(markdown.as_bytes());
     for (k, v) in assets
         .iter()
-        .chain(opts.attachments.iter().map(|(k, v)| (k, v)))
+        .map(|(k, v)| (k, *v))
+        .chain(opts.attachments.iter().map(|(k, v)| (k, v.as_slice())))
     {
         part(k.as_bytes());
         part(v);
@@ -273,7 +274,7 @@ fn check_date(date: &str) -> Result<(), PdfError> {
 /// Pixel sizes of the images the document shows (layout needs them, not the pixels).
 fn image_sizes(
     blocks: &[model::Block],
-    assets: &BTreeMap<String, Vec<u8>>,
+    assets: &BTreeMap<String, &[u8]>,
 ) -> Result<BTreeMap<String, (u32, u32)>, PdfError> {
     fn walk<'b>(blocks: &'b [model::Block], out: &mut Vec<&'b str>) {
         for b in blocks {
@@ -321,7 +322,7 @@ mod tests {
             attachments: vec![("bundle.yaml".to_string(), b"partner: x".to_vec())].into(),
             ..PdfOptions::default()
         };
-        let assets = BTreeMap::from([("d.png".to_string(), vec![1, 2, 3])]);
+        let assets = BTreeMap::from([("d.png".to_string(), &[1, 2, 3][..])]);
         let id = file_id("# Packet", &assets, &opts);
         assert_eq!(id, file_id("# Packet", &assets, &opts));
 
@@ -329,7 +330,7 @@ mod tests {
             attachments: vec![("bundle.yaml".to_string(), b"partner: y".to_vec())].into(),
             ..opts.clone()
         };
-        let other_asset = BTreeMap::from([("d.png".to_string(), vec![1, 2, 4])]);
+        let other_asset = BTreeMap::from([("d.png".to_string(), &[1, 2, 4][..])]);
         // The same bytes split differently between the title and the author.
         let moved = PdfOptions {
             title: "Pack".into(),
