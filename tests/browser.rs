@@ -5,39 +5,20 @@
 //! Needs `chromium` (Debian package; `.ci/run` installs it). Set `DOSSIER_SKIP_BROWSER=1` to
 //! skip on a machine without it; otherwise a missing browser is a failure, not a pass.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            let out = Command::new("which").arg(name).output().ok()?;
-            out.status
-                .success()
-                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        })
-}
+#[path = "common/chromium.rs"]
+mod chromium;
+use chromium::{chromium_or_skip, headless};
 
-/// Headless Chromium with the flags that keep it off the (closed) network.
+/// Headless Chromium at `width` pixels, with time to load the page.
 fn browser(bin: &Path, profile: &Path, width: u32) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--hide-scrollbars",
-        "--virtual-time-budget=5000",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()))
-    .arg(format!("--window-size={width},1400"));
+    let mut cmd = headless(bin, profile);
+    cmd.args(["--hide-scrollbars", "--virtual-time-budget=5000"])
+        .arg(format!("--window-size={width},1400"));
     cmd
 }
 
@@ -93,14 +74,8 @@ addEventListener('load', () => {
 
 #[test]
 fn chromium_loads_the_packet_offline_with_the_diagram_and_statuses() {
-    let Some(bin) = chromium() else {
-        if std::env::var_os("DOSSIER_SKIP_BROWSER").is_some() {
-            eprintln!("skipped: no chromium and DOSSIER_SKIP_BROWSER is set");
-            return;
-        }
-        panic!(
-            "chromium is not installed (apt-get install chromium, or set DOSSIER_SKIP_BROWSER=1)"
-        );
+    let Some(bin) = chromium_or_skip() else {
+        return;
     };
     let out = tempfile::tempdir().expect("temp dir");
     let status = Command::cargo_bin("dossier")

@@ -455,16 +455,9 @@ fn a_bundle_broken_from_the_start_shows_its_problems_until_it_is_fixed() {
 
 // Headless Chromium ---------------------------------------------------------------------
 
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            let out = Command::new("which").arg(name).output().ok()?;
-            out.status
-                .success()
-                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        })
-}
+#[path = "common/chromium.rs"]
+mod chromium;
+use chromium::{chromium_or_skip, headless};
 
 /// A page open in Chromium, driven over the DevTools protocol.
 struct Browser {
@@ -477,22 +470,9 @@ struct Browser {
 impl Browser {
     fn open(bin: &Path, url: &str) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
-        // The same flags as tests/browser.rs keep it off the (closed) network.
         let child = KillOnDrop(
-            Command::new(bin)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-default-apps",
-                    "--remote-debugging-port=0",
-                    "--window-size=1200,900",
-                ])
-                .arg(format!("--user-data-dir={}", profile.path().display()))
+            headless(bin, profile.path())
+                .args(["--remote-debugging-port=0", "--window-size=1200,900"])
                 .arg(url)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -614,14 +594,8 @@ fn look(browser: &mut Browser, what: &str, want: impl Fn(&Value) -> bool) -> Val
 
 #[test]
 fn chromium_follows_edits_without_a_manual_reload() {
-    let Some(bin) = chromium() else {
-        if std::env::var_os("DOSSIER_SKIP_BROWSER").is_some() {
-            eprintln!("skipped: no chromium and DOSSIER_SKIP_BROWSER is set");
-            return;
-        }
-        panic!(
-            "chromium is not installed (apt-get install chromium, or set DOSSIER_SKIP_BROWSER=1)"
-        );
+    let Some(bin) = chromium_or_skip() else {
+        return;
     };
     let (_dir, bundle) = sample_copy("acme-forecast");
     let mut serve = Serve::start(&bundle);
