@@ -10,7 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{Run, dossier, path_str, repo};
+use common::{MINIMAL, Run, dossier, path_str, repo, temp_bundle};
 
 fn check_json(bundle: &Path) -> (i32, Value) {
     let run = dossier(&["check", path_str(bundle), "--json"]);
@@ -755,24 +755,6 @@ fn several_errors_in_one_file_are_reported_together_in_order() {
         "{err}"
     );
 }
-
-/// A fresh bundle folder holding `bundle.yaml` with `yaml`.
-fn temp_bundle(yaml: impl AsRef<[u8]>) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    fs::write(tmp.path().join("bundle.yaml"), yaml).expect("write bundle.yaml");
-    tmp
-}
-
-const MINIMAL: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-";
 
 #[cfg(unix)]
 #[test]

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{MINIMAL, path_str as s, repo, temp_bundle};
+
 #[path = "common/copy_dir.rs"]
 mod copy_dir;
 use copy_dir::copy_dir;
@@ -26,31 +29,6 @@ fn dossier(args: &[&str]) -> Run {
         code: out.status.code(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-}
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("test paths are UTF-8")
-}
-
-const MINIMAL: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-";
-
-fn temp_bundle(yaml: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    fs::write(tmp.path().join("bundle.yaml"), yaml).expect("write bundle.yaml");
-    tmp
 }
 
 fn copy_sample(name: &str) -> tempfile::TempDir {
@@ -326,7 +304,7 @@ fn the_readme_quotes_the_messages_of_the_caps() {
     }
     let many_references = temp_bundle(&yaml);
 
-    let big_diagram = temp_bundle(&format!(
+    let big_diagram = temp_bundle(format!(
         "{MINIMAL}architecture:\n  diagram: diagrams/a.png\n"
     ));
     fs::create_dir(big_diagram.path().join("diagrams")).expect("mkdir");
@@ -491,7 +469,7 @@ fn black_png(width: u32, height: u32) -> Vec<u8> {
 }
 
 fn bundle_with_diagram(png: &[u8]) -> tempfile::TempDir {
-    let tmp = temp_bundle(&format!(
+    let tmp = temp_bundle(format!(
         "{MINIMAL}architecture:\n  diagram: diagrams/architecture.png\n"
     ));
     fs::create_dir(tmp.path().join("diagrams")).expect("mkdir");
@@ -616,7 +594,7 @@ fn file_names_with_spaces_and_non_ascii_letters_are_accepted() {
 fn unreadable_files_are_reported_by_name() {
     use std::os::unix::fs::PermissionsExt;
     let user = Unprivileged::new();
-    let tmp = temp_bundle(&format!(
+    let tmp = temp_bundle(format!(
         "{MINIMAL}references:\n  - customer: Globex Retail\n    documents: [docs/design.pdf]\n"
     ));
     fs::create_dir(tmp.path().join("docs")).expect("mkdir");
@@ -664,7 +642,7 @@ fn unreadable_files_are_reported_by_name() {
 #[cfg(unix)]
 #[test]
 fn pipes_and_folders_where_files_belong_are_refused_without_blocking() {
-    let tmp = temp_bundle(&format!(
+    let tmp = temp_bundle(format!(
         "{MINIMAL}architecture:\n  diagram: diagrams/architecture.png\nreferences:\n  - customer: Globex Retail\n    documents: [docs]\n"
     ));
     fs::create_dir(tmp.path().join("diagrams")).expect("mkdir");
@@ -783,7 +761,7 @@ fn rendering_never_writes_to_the_bundle() {
     assert_eq!(snapshot(bundle.path()), before);
 
     // Output pointed into the bundle so that it would replace one of the bundle's files.
-    let tmp = temp_bundle(&format!(
+    let tmp = temp_bundle(format!(
         "{MINIMAL}references:\n  - customer: Globex Retail\n    documents: [packet.md]\n"
     ));
     fs::write(tmp.path().join("packet.md"), "the partner's own notes").expect("write");

@@ -33,3 +33,22 @@ pub fn repo(rel: &str) -> PathBuf {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")
 }
+
+/// The smallest bundle that loads: the keys every bundle needs, no references yet.
+pub const MINIMAL: &str = "format: 1
+checklist: aws-ml-competency-2017-v1.0
+as_of: 2026-11-20
+category: platform
+partner:
+  name: Acme Analytics, Inc.
+  website: https://acme-analytics.example
+solution:
+  name: Acme Forecast Studio
+";
+
+/// A fresh bundle folder holding `bundle.yaml` with `yaml`.
+pub fn temp_bundle(yaml: impl AsRef<[u8]>) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("bundle.yaml"), yaml).expect("write bundle.yaml");
+    tmp
+}
