@@ -61,6 +61,12 @@ fn advisories(bundle: &str) -> (i32, Vec<Value>) {
     (run.code, list)
 }
 
+/// Asserts that an advisory's message contains `words`.
+fn says(a: &Value, words: &str) {
+    let message = a["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{words:?} not in {a}");
+}
+
 fn with_code<'a>(list: &'a [Value], code: &str) -> Vec<&'a Value> {
     list.iter().filter(|a| a["code"] == code).collect()
 }
@@ -173,13 +179,7 @@ fn placeholder_markers_filler_and_bracketed_stand_ins() {
     assert_eq!(code, 0, "advisories change no status");
     let a = one(&list, "placeholder", "references[0].problem");
     assert_eq!(a["severity"], "warning");
-    assert!(
-        a["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("[Customer]"),
-        "{a}"
-    );
+    says(a, "[Customer]");
     assert_eq!(at(a), b.line_col("[Customer]"), "points at the stand-in");
     let a = one(&list, "placeholder", "references[0].third_party[2]");
     assert_eq!(at(a), b.line_col("TBD"));
@@ -241,13 +241,7 @@ fn aws_service_names_with_did_you_mean() {
         "references[1].aws_services[0].service",
     );
     assert_eq!(a["severity"], "warning");
-    assert!(
-        a["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("`Sagemaker`"),
-        "{a}"
-    );
+    says(a, "`Sagemaker`");
     assert_eq!(a["fix"], "did you mean `Amazon SageMaker`?");
     let a = with_code(&list, "aws-service-name")
         .into_iter()
@@ -323,13 +317,7 @@ fn texts_too_short_and_too_long() {
     let (_, list) = advisories(b.path());
     let a = one(&list, "text-too-short", "references[3].lessons");
     assert_eq!(a["severity"], "warning");
-    assert!(
-        a["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("6 words"),
-        "{a}"
-    );
+    says(a, "6 words");
     let a = one(&list, "text-too-long", "references[3].problem");
     assert_eq!(a["severity"], "note");
     assert_eq!(with_code(&list, "text-too-short").len(), 1);
@@ -346,13 +334,7 @@ fn services_in_references_must_be_in_the_architecture() {
         "references[3].aws_services[1].service",
     );
     assert_eq!(a["severity"], "warning");
-    assert!(
-        a["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Copperline Logistics"),
-        "{a}"
-    );
+    says(a, "Copperline Logistics");
     assert_eq!(with_code(&list, "service-not-in-architecture").len(), 1);
     // A short and a full name of one service are the same service.
     let b = craft(&[("    - Amazon S3\n", "    - Amazon Simple Storage Service\n")]);
@@ -396,13 +378,7 @@ fn architecture_services_no_reference_uses() {
         "architecture.aws_services",
     );
     assert_eq!(a["severity"], "note");
-    assert!(
-        a["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("`Amazon Athena`"),
-        "{a}"
-    );
+    says(a, "`Amazon Athena`");
 }
 
 #[test]
@@ -439,13 +415,7 @@ fn a_reference_that_only_just_ended() {
     assert_eq!(code, 0);
     let a = one(&list, "barely-in-production", "references[3].end");
     assert_eq!(a["severity"], "note");
-    assert!(
-        a["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("19 days"),
-        "{a}"
-    );
+    says(a, "19 days");
     assert_eq!(at(a), b.line_col("2026-11-01"));
     // 30 days before as_of still counts; 31 does not.
     let b = craft(&[("end: 2026-10-09", "end: 2026-10-21")]);
