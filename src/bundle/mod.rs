@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use diag::Diagnostic;
 pub use model::Bundle;
-pub use schema::json_schema;
+pub use schema::{json_schema, parse_date};
 pub use yaml::{KeyPath, Located, Place, Seg};
 
 use crate::checklist::Checklist;

@@ -246,29 +246,11 @@ fn file_id(markdown: &str, assets: &BTreeMap<String, &[u8]>, opts: &PdfOptions) 
         .expect("a SHA-256 digest has 32 bytes")
 }
 
+/// The document date must be a real calendar day (it becomes the PDF's creation date).
 fn check_date(date: &str) -> Result<(), PdfError> {
-    let b = date.as_bytes();
-    let shape_ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    let month = date
-        .get(5..7)
-        .and_then(|m| m.parse::<u8>().ok())
-        .unwrap_or(0);
-    let day = date
-        .get(8..10)
-        .and_then(|d| d.parse::<u8>().ok())
-        .unwrap_or(0);
-    if shape_ok && (1..=12).contains(&month) && (1..=31).contains(&day) {
-        Ok(())
-    } else {
-        Err(PdfError::Option(format!(
-            "date must be YYYY-MM-DD, got {date:?}"
-        )))
-    }
+    crate::bundle::parse_date(date)
+        .map(drop)
+        .map_err(|e| PdfError::Option(format!("date: {e}")))
 }
 
 /// Pixel sizes of the images the document shows (layout needs them, not the pixels).
@@ -310,7 +292,14 @@ mod tests {
     #[test]
     fn dates_must_be_iso() {
         assert!(check_date("2026-03-31").is_ok());
-        for bad in ["2026-3-31", "31.03.2026", "2026-13-01", "", "2026-03-3x"] {
+        for bad in [
+            "2026-3-31",
+            "31.03.2026",
+            "2026-13-01",
+            "2026-02-30",
+            "",
+            "2026-03-3x",
+        ] {
             assert!(check_date(bad).is_err(), "{bad}");
         }
     }
