@@ -69,22 +69,19 @@ pub fn render(markdown: &str, opts: &HtmlOptions<'_>) -> Result<String, Error> {
         Main,
     }
     let mut part = Part::Header;
-    let mut pending_h2: Option<usize> = None;
-    let mut i = 0;
-    while i < events.len() {
-        let ev = &events[i];
-        match ev {
+    // Inside the contents section's own heading, which is left out: the nav has its label.
+    let mut in_toc_heading = false;
+    for ev in events {
+        match &ev {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
             }) if title.is_empty() => {
                 part = Part::Title;
-                i += 1;
                 continue;
             }
             Event::End(TagEnd::Heading(HeadingLevel::H1)) if part == Part::Title => {
                 part = Part::Header;
-                i += 1;
                 continue;
             }
             Event::Start(Tag::Heading {
@@ -94,32 +91,29 @@ pub fn render(markdown: &str, opts: &HtmlOptions<'_>) -> Result<String, Error> {
             }) => {
                 if id.as_deref() == Some(opts.toc_anchor) {
                     part = Part::Nav;
-                    // Skip the heading itself; the nav has its own label.
-                    pending_h2 = Some(i);
+                    in_toc_heading = true;
                 } else {
                     part = Part::Main;
                 }
             }
             _ => {}
         }
-        if pending_h2.is_some() {
+        if in_toc_heading {
             if matches!(ev, Event::End(TagEnd::Heading(HeadingLevel::H2))) {
-                pending_h2 = None;
+                in_toc_heading = false;
             }
-            i += 1;
             continue;
         }
         match part {
             Part::Title => {
-                if let Event::Text(t) | Event::Code(t) = ev {
+                if let Event::Text(t) | Event::Code(t) = &ev {
                     title.push_str(t);
                 }
             }
-            Part::Header => header.push(ev.clone()),
-            Part::Nav => nav.push(ev.clone()),
-            Part::Main => main.push(ev.clone()),
+            Part::Header => header.push(ev),
+            Part::Nav => nav.push(ev),
+            Part::Main => main.push(ev),
         }
-        i += 1;
     }
 
     let to_html = |evs: Vec<Event<'_>>| {
