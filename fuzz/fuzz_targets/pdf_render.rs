@@ -18,7 +18,7 @@ const PNG: &[u8] = &[
 
 fuzz_target!(|data: &[u8]| {
     let markdown = String::from_utf8_lossy(data);
-    let assets = BTreeMap::from([("assets/architecture.png".to_string(), PNG.to_vec())]);
+    let assets = BTreeMap::from([("assets/architecture.png".to_string(), PNG)]);
     let opts = dossier::pdf::PdfOptions {
         justify: data.first().is_some_and(|b| b & 1 == 0),
         title: "Fuzz".into(),
