@@ -9,7 +9,8 @@
 # Wall time is taken around the process alone; peak RSS and CPU (user + system time,
 # steadier than wall time on a shared machine) come from a second run of each under
 # /usr/bin/time -v ("Maximum resident set size"). Synthetic bundles are
-# generated deterministically by `cargo run --release --example synth -- N DIR`.
+# generated deterministically by `cargo run --release --example synth -- N DIR`. Last, each
+# of issue 7's targets is printed as met or MISSED against the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -22,6 +23,8 @@ trap 'rm -rf "$work"' EXIT
 target/release/examples/synth 100 "$work/synth-100" 2>/dev/null
 target/release/examples/synth 400 "$work/synth-400" 2>/dev/null
 target/release/examples/synth 1000 "$work/synth-1000" 2>/dev/null
+
+declare -A wall_ms rss_mb # by case name, for the verdicts at the end
 
 measure() { # name bundle
   local name=$1 bundle=$2 times=() rss=() cpu=()
@@ -51,6 +54,8 @@ measure() { # name bundle
   median_r=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   median_c=$(printf '%s\n' "${cpu[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   pages=$(pdfinfo "$work/out/packet.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+  wall_ms[$name]=$median_t
+  rss_mb[$name]=$(echo "$median_r/1024" | bc -l)
   printf '%-22s %9s ms %15s %8.2f s %8.1f MB %6s pages\n' "$name" "$median_t" "$quart_t" "$median_c" "$(echo "$median_r/1024" | bc -l)" "${pages:-?}"
 }
 
@@ -60,6 +65,22 @@ measure "sample (4 refs)" samples/acme-forecast
 measure "synthetic 100 refs" "$work/synth-100"
 measure "synthetic 400 refs" "$work/synth-400"
 measure "synthetic 1000 refs" "$work/synth-1000"
+
+# Issue 7's targets against the medians above ("met" or "MISSED"; a report, not a test:
+# the exit status does not depend on it).
+verdict() { # description, awk condition over a and b
+  local ok
+  ok=$(awk -v a="$2" -v b="$3" "BEGIN {print ($4) ? \"met\" : \"MISSED\"}")
+  printf '  %-52s %s\n' "$1" "$ok"
+}
+s=${wall_ms["sample (4 refs)"]:-} h=${wall_ms["synthetic 100 refs"]:-} k=${wall_ms["synthetic 1000 refs"]:-}
+if [ -n "$s" ] && [ -n "$h" ] && [ -n "$k" ]; then
+  echo
+  echo "Targets (issue 7):"
+  verdict "sample: $s ms <= 30 ms, $(printf %.1f "${rss_mb["sample (4 refs)"]}") MB <= 40 MB" "$s" "${rss_mb["sample (4 refs)"]}" "a <= 30 && b <= 40"
+  verdict "synthetic 100: $h ms <= 300 ms, $(printf %.1f "${rss_mb["synthetic 100 refs"]}") MB <= 120 MB" "$h" "${rss_mb["synthetic 100 refs"]}" "a <= 300 && b <= 120"
+  verdict "1,000 refs: $(awk -v a="$k" -v b="$h" 'BEGIN {printf "%.1f", a / b}')x the time of 100, at most 10x" "$k" "$h" "a / b <= 10"
+fi
 
 if [ -x ../shared/tools/looseness.py ] || [ -f ../shared/tools/looseness.py ]; then
   echo
