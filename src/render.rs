@@ -83,7 +83,7 @@ pub fn render_edition(
     };
 
     // The diagram, under the name the Markdown links to. HTML and PDF borrow its bytes;
-    // only the Markdown's copy in `assets/` is a copy.
+    // the Markdown's file in `assets/` is the one copy made.
     let asset = match (&loaded.diagram, packet::view::diagram_asset_name(loaded)) {
         (Some(d), Some(name)) => Some((name, d.bytes.as_slice(), d.format.mime())),
         _ => None,
