@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{MINIMAL, path_str as s, repo, temp_bundle};
+use common::{MINIMAL, path_str, repo, temp_bundle};
 
 #[path = "common/copy_dir.rs"]
 mod copy_dir;
@@ -210,7 +210,7 @@ fn a_50_mb_bundle_yaml_is_refused_by_its_size_without_being_read() {
     // or as YAML instead of by its size.
     file.set_len(50 * 1024 * 1024).expect("set_len");
     drop(file);
-    let run = dossier(&["check", s(tmp.path())]);
+    let run = dossier(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr
@@ -232,7 +232,7 @@ fn the_size_cap_is_one_megabyte_unless_the_environment_raises_it() {
     fs::write(&yaml, text).expect("write");
     let with = |value: Option<&str>| {
         let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("dossier");
-        cmd.args(["check", s(tmp.path())]);
+        cmd.args(["check", path_str(tmp.path())]);
         match value {
             Some(v) => cmd.env("DOSSIER_MAX_BUNDLE_MB", v),
             None => cmd.env_remove("DOSSIER_MAX_BUNDLE_MB"),
@@ -274,7 +274,7 @@ fn more_references_than_the_cap_are_refused() {
         yaml.push_str(&format!("  - customer: Customer {i}\n"));
     }
     let tmp = temp_bundle(&yaml);
-    let run = dossier(&["check", s(tmp.path())]);
+    let run = dossier(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr
@@ -359,7 +359,7 @@ fn the_readme_quotes_the_messages_of_the_caps() {
         ),
     ];
     for (bundle, message) in cases {
-        let run = dossier(&["check", s(&bundle)]);
+        let run = dossier(&["check", path_str(&bundle)]);
         assert_eq!(run.code, Some(2), "{}", run.stderr);
         assert!(run.stderr.contains(message), "{message}\n{}", run.stderr);
         assert!(
@@ -484,7 +484,7 @@ fn the_hand_made_png_is_a_real_png() {
     let img = image::load_from_memory(&png).expect("decodes");
     assert_eq!((img.width(), img.height()), (300, 7));
     assert!(img.to_luma8().pixels().all(|p| p.0 == [0]));
-    let run = dossier(&["check", s(bundle_with_diagram(&png).path())]);
+    let run = dossier(&["check", path_str(bundle_with_diagram(&png).path())]);
     assert_eq!(
         run.code,
         Some(1),
@@ -498,7 +498,7 @@ fn a_20000_by_20000_png_is_refused_from_its_header() {
     let png = black_png(20_000, 20_000);
     assert!(png.len() < 4 * 1024 * 1024, "{} bytes", png.len());
     let tmp = bundle_with_diagram(&png);
-    let run = dossier(&["check", s(tmp.path())]);
+    let run = dossier(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains(
@@ -513,11 +513,11 @@ fn a_20000_by_20000_png_is_refused_from_its_header() {
 #[test]
 fn a_diagram_just_over_the_pixel_cap_is_refused_and_one_at_it_accepted() {
     let over = bundle_with_diagram(&black_png(5_000, 5_001));
-    let run = dossier(&["check", s(over.path())]);
+    let run = dossier(&["check", path_str(over.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("(5000×5001 pixels)"), "{}", run.stderr);
     let at = bundle_with_diagram(&black_png(5_000, 5_000));
-    let run = dossier(&["check", s(at.path())]);
+    let run = dossier(&["check", path_str(at.path())]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
 }
 
@@ -535,7 +535,12 @@ fn markdown_nested_a_hundred_thousand_deep_renders_in_every_format() {
     );
     let tmp = temp_bundle(&yaml);
     let out = tempfile::tempdir().expect("temp dir");
-    let run = dossier(&["render", s(tmp.path()), "--out", s(out.path())]);
+    let run = dossier(&[
+        "render",
+        path_str(tmp.path()),
+        "--out",
+        path_str(out.path()),
+    ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(out.path().join("packet.pdf").is_file());
 }
@@ -572,14 +577,14 @@ fn file_names_with_spaces_and_non_ascii_letters_are_accepted() {
         );
     fs::write(&yaml, text).expect("write");
 
-    let run = dossier(&["check", s(root)]);
+    let run = dossier(&["check", path_str(root)]);
     assert_eq!(run.code, Some(0), "all Met, as the sample: {}", run.stderr);
     let out = tempfile::tempdir().expect("temp dir");
     let run = dossier(&[
         "render",
-        s(root),
+        path_str(root),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
         "--format",
         "md,html",
     ]);
@@ -602,11 +607,11 @@ fn unreadable_files_are_reported_by_name() {
     fs::write(&doc, "%PDF-1.4").expect("write");
     open_to_everyone(tmp.path());
     // Everything else is readable: the run gets as far as the document and no further.
-    let run = user.run(&["check", s(tmp.path())]);
+    let run = user.run(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(1), "readable, with gaps: {}", run.stderr);
 
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let run = user.run(&["check", s(tmp.path())]);
+    let run = user.run(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains(
@@ -618,7 +623,12 @@ fn unreadable_files_are_reported_by_name() {
     let out = tempfile::tempdir().expect("temp dir");
     open_to_everyone(out.path());
     user.give(out.path());
-    let run = user.run(&["render", s(tmp.path()), "--out", s(out.path())]);
+    let run = user.run(&[
+        "render",
+        path_str(tmp.path()),
+        "--out",
+        path_str(out.path()),
+    ]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains("\"docs/design.pdf\" cannot be read"),
@@ -630,10 +640,11 @@ fn unreadable_files_are_reported_by_name() {
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o644)).expect("chmod");
     let yaml = tmp.path().join("bundle.yaml");
     fs::set_permissions(&yaml, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let run = user.run(&["check", s(tmp.path())]);
+    let run = user.run(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains(s(&yaml)) && run.stderr.contains("cannot be read: permission denied"),
+        run.stderr.contains(path_str(&yaml))
+            && run.stderr.contains("cannot be read: permission denied"),
         "{}",
         run.stderr
     );
@@ -650,7 +661,7 @@ fn pipes_and_folders_where_files_belong_are_refused_without_blocking() {
     let fifo = tmp.path().join("diagrams/architecture.png");
     let made = Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-    let run = dossier(&["check", s(tmp.path())]);
+    let run = dossier(&["check", path_str(tmp.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr
@@ -670,7 +681,7 @@ fn pipes_and_folders_where_files_belong_are_refused_without_blocking() {
     let yaml = other.path().join("bundle.yaml");
     let made = Command::new("mkfifo").arg(&yaml).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-    let run = dossier(&["check", s(&yaml)]);
+    let run = dossier(&["check", path_str(&yaml)]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains("is not a regular file"),
@@ -687,9 +698,9 @@ fn out_with_good_packet() -> tempfile::TempDir {
     fs::write(out.path().join("notes.txt"), "mine").expect("write");
     let run = dossier(&[
         "render",
-        s(&repo("samples/acme-forecast")),
+        path_str(&repo("samples/acme-forecast")),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
         "--format",
         "md,html",
     ]);
@@ -705,7 +716,7 @@ fn a_failed_render_leaves_the_earlier_packet_exactly_as_it_was() {
 
     // An invalid bundle.
     let bad = repo("tests/fixtures/invalid/truncated-png");
-    let run = dossier(&["render", s(&bad), "--out", s(out.path())]);
+    let run = dossier(&["render", path_str(&bad), "--out", path_str(out.path())]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert_eq!(snapshot(out.path()), before, "after an invalid bundle");
 
@@ -714,11 +725,11 @@ fn a_failed_render_leaves_the_earlier_packet_exactly_as_it_was() {
     fs::write(templates.path().join("packet.md"), "{% if %}").expect("write");
     let run = dossier(&[
         "render",
-        s(&repo("samples/northwind-vision")),
+        path_str(&repo("samples/northwind-vision")),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
         "--templates",
-        s(templates.path()),
+        path_str(templates.path()),
     ]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert_eq!(snapshot(out.path()), before, "after a template error");
@@ -735,9 +746,9 @@ fn a_failure_while_renaming_into_place_puts_the_earlier_files_back() {
     let before = snapshot(out.path());
     let run = dossier(&[
         "render",
-        s(&repo("samples/northwind-vision")),
+        path_str(&repo("samples/northwind-vision")),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
         "--format",
         "md,html",
     ]);
@@ -756,7 +767,12 @@ fn rendering_never_writes_to_the_bundle() {
     let bundle = copy_sample("northwind-vision");
     let before = snapshot(bundle.path());
     let out = tempfile::tempdir().expect("temp dir");
-    let run = dossier(&["render", s(bundle.path()), "--out", s(out.path())]);
+    let run = dossier(&[
+        "render",
+        path_str(bundle.path()),
+        "--out",
+        path_str(out.path()),
+    ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(snapshot(bundle.path()), before);
 
@@ -768,9 +784,9 @@ fn rendering_never_writes_to_the_bundle() {
     let before = snapshot(tmp.path());
     let run = dossier(&[
         "render",
-        s(tmp.path()),
+        path_str(tmp.path()),
         "--out",
-        s(tmp.path()),
+        path_str(tmp.path()),
         "--format",
         "md",
     ]);
@@ -794,9 +810,9 @@ fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
     fs::write(&blocker, "a file").expect("write");
     let run = dossier(&[
         "render",
-        s(&repo("samples/acme-forecast")),
+        path_str(&repo("samples/acme-forecast")),
         "--out",
-        s(&blocker.join("packet")),
+        path_str(&blocker.join("packet")),
         "--format",
         "md",
     ]);
@@ -820,13 +836,18 @@ fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o555)).expect("chmod");
     let render = user.run(&[
         "render",
-        s(bundle.path()),
+        path_str(bundle.path()),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
         "--format",
         "md,html",
     ]);
-    let archive = user.run(&["archive", s(bundle.path()), "--into", s(out.path())]);
+    let archive = user.run(&[
+        "archive",
+        path_str(bundle.path()),
+        "--into",
+        path_str(out.path()),
+    ]);
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o755)).expect("chmod back");
     let message = format!(
         "error: cannot write into the output folder {}: permission denied; nothing was written",
@@ -906,7 +927,12 @@ fn an_interrupted_render_leaves_no_half_written_files() {
     let mut before = snapshot(out.path());
     // The new packet, to recognise it if a signal arrives after the commit started.
     let reference = tempfile::tempdir().expect("temp dir");
-    let run = dossier(&["render", s(bundle.path()), "--out", s(reference.path())]);
+    let run = dossier(&[
+        "render",
+        path_str(bundle.path()),
+        "--out",
+        path_str(reference.path()),
+    ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let complete = snapshot(reference.path());
 
@@ -917,7 +943,12 @@ fn an_interrupted_render_leaves_no_half_written_files() {
     {
         // Even attempts: signal as soon as the staging folder appears, while files are being
         // written. Odd attempts: signal while still rendering in memory.
-        let args = ["render", s(bundle.path()), "--out", s(out.path())];
+        let args = [
+            "render",
+            path_str(bundle.path()),
+            "--out",
+            path_str(out.path()),
+        ];
         let (status, signalled) = interrupt(&args, sig, |elapsed| {
             let staging = !staging_folders(out.path()).is_empty();
             let now = (attempt % 2 == 0 && staging)
@@ -992,9 +1023,9 @@ fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
     fs::write(into.path().join("notes.txt"), "mine").expect("write");
     let run = dossier(&[
         "archive",
-        s(&repo("samples/northwind-vision")),
+        path_str(&repo("samples/northwind-vision")),
         "--into",
-        s(into.path()),
+        path_str(into.path()),
     ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let before = snapshot(into.path());
@@ -1003,7 +1034,12 @@ fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
     for (attempt, sig) in ["INT", "TERM", "INT", "TERM"].iter().enumerate() {
         // Signal once the staging folder exists: while the bundle is copied into it, or
         // (mostly) while the packet is rendered in memory with the folder already made.
-        let args = ["archive", s(bundle.path()), "--into", s(into.path())];
+        let args = [
+            "archive",
+            path_str(bundle.path()),
+            "--into",
+            path_str(into.path()),
+        ];
         let (status, signalled) =
             interrupt(&args, sig, |_| !hidden_work_folders(into.path()).is_empty());
         let left = hidden_work_folders(into.path());
@@ -1030,7 +1066,7 @@ fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| p.is_dir() && !before.contains_key(&format!("{}/", name_of(p))))
-                .map(|p| s(&p).to_string())
+                .map(|p| path_str(&p).to_string())
                 .collect();
             assert_eq!(made.len(), 1, "attempt {attempt}: {made:?}");
             let verified = dossier(&["verify", &made[0]]);
@@ -1112,7 +1148,7 @@ fn render_and_archive_need_no_network_and_read_no_credentials() {
         "-e",
         "trace=network,open,openat,openat2,creat",
         "-o",
-        s(&trace),
+        path_str(&trace),
     ];
     let strace = wrapper_works("strace", &["-f", "-o", "/dev/null"]);
     eprintln!(
@@ -1193,7 +1229,7 @@ fn render_and_archive_need_no_network_and_read_no_credentials() {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         if strace {
             let trace = fs::read_to_string(&trace).expect("strace wrote its trace");
-            let home = s(home.path());
+            let home = path_str(home.path());
             for line in trace.lines() {
                 // "PID call(args) = result", or "PID <... call resumed>…" when -f interleaves.
                 let call = line
@@ -1226,12 +1262,17 @@ fn render_and_archive_need_no_network_and_read_no_credentials() {
         (output.status.code(), stderr)
     };
 
-    let (code, stderr) = run(&["render", s(bundle.path()), "--out", s(&out)]);
+    let (code, stderr) = run(&["render", path_str(bundle.path()), "--out", path_str(&out)]);
     assert_eq!(code, Some(0), "{stderr}");
     for file in ["packet.md", "packet.html", "packet.pdf"] {
         assert!(out.join(file).is_file(), "{file}");
     }
-    let (code, stderr) = run(&["archive", s(bundle.path()), "--into", s(&into)]);
+    let (code, stderr) = run(&[
+        "archive",
+        path_str(bundle.path()),
+        "--into",
+        path_str(&into),
+    ]);
     assert_eq!(code, Some(0), "{stderr}");
     let archive = fs::read_dir(&into)
         .expect("read_dir")
@@ -1239,7 +1280,7 @@ fn render_and_archive_need_no_network_and_read_no_credentials() {
         .expect("an archive")
         .expect("entry")
         .path();
-    let (code, stderr) = run(&["verify", s(&archive)]);
+    let (code, stderr) = run(&["verify", path_str(&archive)]);
     assert_eq!(code, Some(0), "{stderr}");
     // Nothing was written into HOME either (listed, not read: the traps would block).
     fn names(root: &Path, dir: &Path, out: &mut Vec<String>) {
