@@ -2,8 +2,11 @@
 //! streams are written here, page by page on all cores and deflated as each is made, so a
 //! long packet never holds its pages' operators in full; fonts are subset to the glyphs used
 //! and embedded as CID fonts with a ToUnicode map; images go in losslessly
-//! ([`super::raster`]). Then the outline, the document info and an `/ID` derived from the
-//! content, so the same input always gives the same bytes — also twice in one process.
+//! ([`super::raster`]). Every item is drawn inside a marked-content sequence — content of
+//! the structure element its mark names, or an artifact — and the structure tree is
+//! written from what each page marked ([`super::tags`]). Then the outline, the document
+//! info and an `/ID` derived from the content, so the same input always gives the same
+//! bytes — also twice in one process.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -14,6 +17,7 @@ use super::PdfError;
 use super::fonts::{FaceId, FontSet};
 use super::layout::{Geometry, HeadingMark, Item, Layout, Page};
 use super::length::Pt;
+use super::tags::{self, Artifact, Mark, NodeId, Tree};
 use super::text::{Rgb, Target};
 
 /// Document information written to the PDF's Info dictionary.
@@ -64,6 +68,7 @@ pub(crate) fn draw(
         subsets: &subsets,
         images: &images,
         height: geo.height,
+        tree: &layout.tags,
     };
     // Every face's program, the images with the attachments, and every page are jobs that
     // the threads take in turn (the fonts first: they are the biggest), so no thread waits
@@ -136,7 +141,9 @@ pub(crate) fn draw(
         Object::Real(geo.width.0),
         Object::Real(geo.height.0),
     ]);
-    for (painted, &page_id) in contents.into_iter().zip(&page_ids) {
+    let mut mcids = Vec::with_capacity(page_ids.len());
+    let mut annotations = Vec::new();
+    for (k, (painted, &page_id)) in contents.into_iter().zip(&page_ids).enumerate() {
         let mut stream = Stream::new(Dictionary::new(), painted.content);
         if painted.deflated {
             stream.dict.set("Filter", "FlateDecode");
@@ -144,12 +151,16 @@ pub(crate) fn draw(
         // Already as small as it gets: the final pass must not try again.
         stream.allows_compression = false;
         let contents_id = doc.add_object(stream);
-        let annots: Vec<Object> = painted
-            .links
-            .into_iter()
-            .filter_map(|link| link_annotation(link, &layout, &page_ids, geo.height))
-            .map(Object::Dictionary)
-            .collect();
+        let mut annots = Vec::new();
+        for link in painted.links {
+            let node = link.node;
+            if let Some(annot) = link_annotation(link, &layout, &page_ids, geo.height) {
+                let id = doc.add_object(annot);
+                annots.push(Object::Reference(id));
+                annotations.push(tags::Annotation { page: k, id, node });
+            }
+        }
+        mcids.push(painted.mcids);
         let mut page = Dictionary::from_iter(vec![
             ("Type", Object::Name(b"Page".to_vec())),
             ("Parent", Object::Reference(pages_id)),
@@ -159,6 +170,8 @@ pub(crate) fn draw(
         ]);
         if !annots.is_empty() {
             page.set("Annots", Object::Array(annots));
+            // Tab order follows the structure tree, as the annotations are in it.
+            page.set("Tabs", Object::Name(b"S".to_vec()));
         }
         doc.objects.insert(page_id, Object::Dictionary(page));
     }
@@ -174,6 +187,18 @@ pub(crate) fn draw(
         ])),
     );
     finish(&mut doc, &layout, pages_id, &page_ids, geo, info, id);
+    let struct_tree = tags::write(&mut doc, &layout.tags, &mcids, &page_ids, &annotations);
+    let catalog = doc
+        .catalog_mut()
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    catalog.set("StructTreeRoot", Object::Reference(struct_tree));
+    catalog.set(
+        "MarkInfo",
+        Object::Dictionary(Dictionary::from_iter(vec![(
+            "Marked",
+            Object::Boolean(true),
+        )])),
+    );
     super::attach::add(&mut doc, attached)?;
     // Sized for the streams up front: growing by doubling held up to twice the file (a big
     // diagram's PDF is tens of MB).
@@ -191,17 +216,21 @@ pub(crate) fn draw(
     Ok(bytes)
 }
 
-/// A link area on a page, in PDF coordinates (origin bottom left): x1, y1, x2, y2.
+/// A link area on a page, in PDF coordinates (origin bottom left): x1, y1, x2, y2; and the
+/// `Link` element its annotation belongs to.
 struct Link {
     rect: [f32; 4],
     target: Target,
+    node: NodeId,
 }
 
-/// One page's content stream, and the links to annotate it with.
+/// One page's content stream, the links to annotate it with, and the element each of its
+/// marked-content sequences belongs to (by MCID).
 struct Painted {
     content: Vec<u8>,
     deflated: bool,
     links: Vec<Link>,
+    mcids: Vec<NodeId>,
 }
 
 /// Turns pages of items into content streams.
@@ -209,6 +238,7 @@ struct Painter<'a> {
     subsets: &'a BTreeMap<FaceId, SubsetFace>,
     images: &'a BTreeMap<String, usize>,
     height: Pt,
+    tree: &'a Tree,
 }
 
 impl Painter<'_> {
@@ -226,10 +256,12 @@ impl Painter<'_> {
                     size,
                     color,
                     glyphs,
+                    mark,
                 } => {
                     let Some(sub) = self.subsets.get(&face) else {
                         continue;
                     };
+                    w.mark(mark, self.tree);
                     w.begin_text();
                     w.fill(color);
                     w.text(face, size, x.0, (height - y).0, sub, &glyphs);
@@ -241,6 +273,7 @@ impl Painter<'_> {
                     h,
                     color,
                 } => {
+                    w.mark(Mark::Artifact(Artifact::Layout), self.tree);
                     w.end_text();
                     w.fill(color);
                     w.nums(&[x.0, (height - y - h).0, width.0, h.0]);
@@ -254,6 +287,7 @@ impl Painter<'_> {
                     width,
                     color,
                 } => {
+                    w.mark(Mark::Artifact(Artifact::Layout), self.tree);
                     w.end_text();
                     w.stroke(color, width.0);
                     w.nums(&[x1.0, (height - y1).0]);
@@ -267,10 +301,12 @@ impl Painter<'_> {
                     w: width,
                     h,
                     src,
+                    mark,
                 } => {
                     let Some(n) = self.images.get(&src) else {
                         continue;
                     };
+                    w.mark(mark, self.tree);
                     w.end_text();
                     // The image is a unit square: scale it to its size in points.
                     w.op("q");
@@ -284,23 +320,27 @@ impl Painter<'_> {
                     w: width,
                     h,
                     target,
+                    node,
                 } => links.push(Link {
                     rect: [x.0, (height - y - h).0, (x + width).0, (height - y).0],
                     target,
+                    node,
                 }),
             }
         }
-        let content = w.finish();
+        let (content, mcids) = w.finish();
         Ok(match deflate_if_smaller(&content)? {
             Some(compressed) => Painted {
                 content: compressed,
                 deflated: true,
                 links,
+                mcids,
             },
             None => Painted {
                 content,
                 deflated: false,
                 links,
+                mcids,
             },
         })
     }
@@ -326,6 +366,10 @@ struct Content {
     /// The open `TJ` array: its baseline, face, size and start, and where the viewer's pen
     /// is within it (thousandths of an em from the start).
     run: Option<Run>,
+    /// The open marked-content sequence.
+    marked: Option<Mark>,
+    /// The element of each marked-content sequence so far, by MCID.
+    mcids: Vec<NodeId>,
 }
 
 struct Run {
@@ -339,9 +383,45 @@ struct Run {
 }
 
 impl Content {
-    fn finish(mut self) -> Vec<u8> {
+    /// The stream, and the element of each MCID in it.
+    fn finish(mut self) -> (Vec<u8>, Vec<NodeId>) {
         self.end_text();
-        self.out
+        if self.marked.is_some() {
+            self.op("EMC");
+        }
+        (self.out, self.mcids)
+    }
+
+    /// Puts what follows in a marked-content sequence for `mark`, unless it already is.
+    /// Sequences enclose whole text objects (`BT` … `ET`), never part of one, and never
+    /// nest.
+    fn mark(&mut self, mark: Mark, tree: &Tree) {
+        if self.marked == Some(mark) {
+            return;
+        }
+        self.end_text();
+        if self.marked.is_some() {
+            self.op("EMC");
+        }
+        match mark {
+            Mark::Content(node) => {
+                let mcid = self.mcids.len();
+                self.mcids.push(node);
+                self.raw(b"/");
+                self.raw(tree.node(node).role.name().as_bytes());
+                self.raw(b" <</MCID ");
+                self.raw(itoa::Buffer::new().format(mcid).as_bytes());
+                self.raw(b">> BDC\n");
+            }
+            Mark::Artifact(Artifact::Header) => {
+                self.op("/Artifact <</Type /Pagination /Subtype /Header>> BDC")
+            }
+            Mark::Artifact(Artifact::Footer) => {
+                self.op("/Artifact <</Type /Pagination /Subtype /Footer>> BDC")
+            }
+            Mark::Artifact(Artifact::Layout) => self.op("/Artifact BMC"),
+        }
+        self.marked = Some(mark);
     }
 
     fn raw(&mut self, bytes: &[u8]) {
@@ -516,6 +596,12 @@ fn link_annotation(
     page_ids: &[ObjectId],
     height: Pt,
 ) -> Option<Dictionary> {
+    // What the link says, for a reader that lists links out of context.
+    let contents = match (&layout.tags.node(link.node).text, &link.target) {
+        (Some(text), _) if !text.trim().is_empty() => text.clone(),
+        (_, Target::Uri(uri)) => uri.clone(),
+        (_, Target::Anchor(anchor)) => format!("#{anchor}"),
+    };
     let action = match link.target {
         Target::Uri(uri) => Dictionary::from_iter(vec![
             ("S", Object::Name(b"URI".to_vec())),
@@ -543,6 +629,9 @@ fn link_annotation(
         ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
         ("H", Object::Name(b"N".to_vec())),
         ("A", Object::Dictionary(action)),
+        // Printed, as archival PDF asks of every annotation.
+        ("F", Object::Integer(4)),
+        ("Contents", text_string(&contents)),
     ]))
 }
 
@@ -1031,7 +1120,7 @@ fn nest(flat: Vec<(u8, Node)>) -> Vec<Node> {
 }
 
 /// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
-fn text_string(s: &str) -> lopdf::Object {
+pub(super) fn text_string(s: &str) -> lopdf::Object {
     if s.is_ascii() {
         return lopdf::Object::String(s.as_bytes().to_vec(), lopdf::StringFormat::Literal);
     }
@@ -1050,6 +1139,7 @@ pub(super) fn pdf_date(date: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::tags::Role;
     use crate::pdf::text::PlacedGlyph;
 
     fn number_text(v: f64) -> String {
@@ -1109,10 +1199,73 @@ mod tests {
             &sub,
             &[glyph(2, 0.0)],
         );
-        let out = String::from_utf8(c.finish()).expect("ASCII");
+        let out = String::from_utf8(c.finish().0).expect("ASCII");
         assert_eq!(
             out,
             "BT\n/F0 10 Tf\n1 0 0 1 72 700 Tm\n[<00010002>50<0001>-1 -300<0002>] TJ\nET\n"
+        );
+    }
+
+    /// Each change of element or artifact closes the text object and the sequence, so
+    /// sequences never nest and never cut a `BT` … `ET` in two; MCIDs count up per page.
+    #[test]
+    fn marked_content_encloses_whole_text_objects() {
+        let mut tree = Tree::document();
+        let p = tree.push(Role::P, Some(0));
+        let link = tree.push(Role::Link, Some(p));
+        let sub = SubsetFace {
+            remap: vec![0, 1],
+            widths: vec![0, 500],
+            exact: vec![0.0, 500.0],
+        };
+        let glyph = PlacedGlyph {
+            face: 0,
+            gid: 1,
+            ch: 'a',
+            lig: None,
+            advance: Pt(5.0),
+            kern: Pt::ZERO,
+            extra: Pt::ZERO,
+        };
+        let mut c = Content::default();
+        for (mark, x) in [
+            (Mark::Content(p), 72.0),
+            (Mark::Content(p), 77.0),
+            (Mark::Content(link), 82.0),
+            (Mark::Artifact(Artifact::Footer), 90.0),
+            (Mark::Content(p), 95.0),
+        ] {
+            c.mark(mark, &tree);
+            c.begin_text();
+            c.text(0, Pt(10.0), x, 700.0, &sub, std::slice::from_ref(&glyph));
+        }
+        let (out, mcids) = c.finish();
+        let out = String::from_utf8(out).expect("ASCII");
+        assert_eq!(mcids, [p, link, p]);
+        let ops: Vec<&str> = out
+            .lines()
+            .filter(|l| l.ends_with("BDC") || *l == "EMC" || *l == "BT" || *l == "ET")
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                "/P <</MCID 0>> BDC",
+                "BT",
+                "ET",
+                "EMC",
+                "/Link <</MCID 1>> BDC",
+                "BT",
+                "ET",
+                "EMC",
+                "/Artifact <</Type /Pagination /Subtype /Footer>> BDC",
+                "BT",
+                "ET",
+                "EMC",
+                "/P <</MCID 2>> BDC",
+                "BT",
+                "ET",
+                "EMC",
+            ]
         );
     }
 }

@@ -1,8 +1,9 @@
 //! Packet Markdown → PDF (owned by the PDF work; see the issue "The packet as a print-quality PDF").
 //!
 //! Pipeline: Markdown events → [`model`] (blocks of styled text) → [`layout`] (pure: pages of
-//! positioned items, in [`length::Pt`]) → [`draw`] (content streams, fonts and images as lopdf
-//! objects). Layout runs until the page numbers it prints (table of contents, "p. N" after internal links) are the pages the
+//! positioned items, in [`length::Pt`], each marked as content of a structure element or as
+//! an artifact, with the element tree in [`tags`]) → [`draw`] (content streams, fonts,
+//! images and the structure tree as lopdf objects). Layout runs until the page numbers it prints (table of contents, "p. N" after internal links) are the pages the
 //! headings land on. Same input, same bytes: no clock, no random ids.
 
 pub mod attach;
@@ -15,6 +16,7 @@ mod length;
 mod model;
 mod raster;
 mod shards;
+mod tags;
 mod text;
 
 use std::collections::BTreeMap;

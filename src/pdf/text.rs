@@ -6,6 +6,7 @@
 
 use super::fonts::{FaceId, FaceKind, Glyph, Ligature};
 use super::length::Pt;
+use super::tags::Mark;
 
 /// An RGB colour, components 0–1.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +28,8 @@ pub(crate) struct RunStyle {
     pub link: Option<Target>,
     pub strike: bool,
     pub code_bg: bool,
+    /// What the run is to a reader: content of which structure element, or an artifact.
+    pub mark: Mark,
 }
 
 /// Shaped text in one style.
@@ -742,6 +745,7 @@ pub(crate) mod tests {
             link: None,
             strike: false,
             code_bg: false,
+            mark: crate::pdf::tags::Mark::Content(0),
         }
     }
 

@@ -7,6 +7,7 @@ use super::theme::*;
 use crate::pdf::fonts::FaceKind;
 use crate::pdf::length::Pt;
 use crate::pdf::model::{self, Block, Inline};
+use crate::pdf::tags::{Mark, Role};
 use crate::pdf::text::{self, Align, Atom, Line, Piece, RunStyle};
 
 impl Flow<'_> {
@@ -32,13 +33,17 @@ impl Flow<'_> {
                 text,
                 anchor,
             } => self.heading(*level, inlines, text, anchor, ctx),
-            Block::Paragraph(inlines) => self.text_chunks(
-                inlines,
-                TextStyle::body(ctx.color),
-                ctx,
-                PageRef::Shown,
-                PARA_GAP,
-            ),
+            Block::Paragraph(inlines) => {
+                let p = self.tags.push(Role::P, self.parent);
+                self.text_chunks(
+                    inlines,
+                    TextStyle::body(ctx.color),
+                    ctx,
+                    PageRef::Shown,
+                    PARA_GAP,
+                    p,
+                )
+            }
             Block::List { start, items } => self.list(*start, items, ctx, 0),
             Block::Quote(inner) => self.quote(inner, ctx),
             Block::Code(text) => self.code(text, ctx),
@@ -74,6 +79,8 @@ impl Flow<'_> {
         ctx: Ctx,
     ) -> Vec<Chunk> {
         self.enter_heading(level, text);
+        let tag_level = self.levels.get(anchor).copied().unwrap_or(level);
+        let h = self.tags.push(Role::H(tag_level), self.parent);
         let (size, before) = match level {
             1 => (Pt(19.0), Pt(24.0)),
             2 => (Pt(15.5), Pt(22.0)),
@@ -107,6 +114,7 @@ impl Flow<'_> {
             },
             PageRef::None,
             before,
+            h,
         );
         for c in &mut chunks {
             c.keep_with_next = true;
@@ -141,7 +149,12 @@ impl Flow<'_> {
     ) -> Vec<Chunk> {
         let mut out = Vec::new();
         let inner = ctx.indented(LIST_INDENT);
+        let outer = self.parent;
+        let list = self.tags.push(Role::L, outer);
         for (n, item) in items.iter().enumerate() {
+            let li = self.tags.push(Role::LI, Some(list));
+            let label = self.tags.push(Role::Lbl, Some(li));
+            self.parent = Some(self.tags.push(Role::LBody, Some(li)));
             let mut chunks = Vec::new();
             for (k, b) in item.blocks.iter().enumerate() {
                 let mut c = match b {
@@ -153,6 +166,7 @@ impl Flow<'_> {
                 }
                 chunks.extend(c);
             }
+            self.parent = outer;
             if chunks.is_empty() {
                 chunks.push(Chunk {
                     height: BODY_LEADING,
@@ -184,6 +198,7 @@ impl Flow<'_> {
                     size: BODY_SIZE,
                     color,
                     glyphs: run.1.into(),
+                    mark: Mark::Content(label),
                 });
             }
             out.extend(chunks);
@@ -205,7 +220,10 @@ impl Flow<'_> {
             color: MUTED,
             ..ctx.indented(QUOTE_INDENT)
         };
+        let outer = self.parent;
+        self.parent = Some(self.tags.push(Role::BlockQuote, outer));
         let mut chunks = self.blocks(inner, inner_ctx);
+        self.parent = outer;
         for (k, c) in chunks.iter_mut().enumerate() {
             // The bar runs through the gaps between the quote's own chunks.
             let reach = if k == 0 { Pt::ZERO } else { c.space_before };
@@ -233,6 +251,7 @@ impl Flow<'_> {
             leading: CODE_LEADING,
             color: TEXT,
         };
+        let node = self.tags.push(Role::Code, self.parent);
         let run = RunStyle {
             kind: FaceKind::Mono,
             size: SMALL_SIZE,
@@ -240,6 +259,7 @@ impl Flow<'_> {
             link: None,
             strike: false,
             code_bg: false,
+            mark: Mark::Content(node),
         };
         let inner_w = ctx.width - CODE_PAD * 2.0;
         let mut lines: Vec<Line> = Vec::new();
@@ -308,8 +328,27 @@ impl Flow<'_> {
                     ..Default::default()
                 },
             }];
-            return self.text_chunks(&inl, TextStyle::body(MUTED), ctx, PageRef::None, PARA_GAP);
+            let p = self.tags.push(Role::P, self.parent);
+            return self.text_chunks(
+                &inl,
+                TextStyle::body(MUTED),
+                ctx,
+                PageRef::None,
+                PARA_GAP,
+                p,
+            );
         };
+        // A figure is read as its alternative text; with none in the Markdown, the file
+        // name is all there is to say.
+        let figure = self.tags.push_described(
+            Role::Figure,
+            self.parent,
+            if alt.trim().is_empty() {
+                format!("Image {src}")
+            } else {
+                alt.trim().to_string()
+            },
+        );
         let caption_style = TextStyle {
             kind: FaceKind::Italic,
             size: SMALL_SIZE,
@@ -323,7 +362,8 @@ impl Flow<'_> {
                 text: alt.to_string(),
                 style: model::InlineStyle::default(),
             }];
-            let atoms = self.atoms(&inl, &caption_style, PageRef::None);
+            let caption = self.tags.push(Role::Caption, Some(figure));
+            let atoms = self.atoms(&inl, &caption_style, PageRef::None, Mark::Content(caption));
             text::break_lines(&atoms, ctx.width)
         };
         let caption_h = if caption_lines.is_empty() {
@@ -340,6 +380,7 @@ impl Flow<'_> {
             w,
             h,
             src: src.to_string(),
+            mark: Mark::Content(figure),
         }];
         for (k, line) in caption_lines.iter().enumerate() {
             let top = h + Pt(4.0) + TABLE_LEADING * k as f32;

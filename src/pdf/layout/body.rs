@@ -10,6 +10,7 @@ use super::frame::{Chunk, collect_headings};
 use super::theme::heading_gap_after;
 use crate::pdf::length::Pt;
 use crate::pdf::model::{Block, Inline};
+use crate::pdf::tags::Tree;
 
 /// What one layout pass learnt that the next can reuse: the chunks of each top-level block
 /// of the body, with the page numbers its text showed. The passes that settle page numbers
@@ -24,6 +25,8 @@ struct MemoBlock {
     /// Every page number the block showed: anchor → the page it was shown as.
     labels: Vec<(String, Option<usize>)>,
     chunks: Vec<Chunk>,
+    /// The block's structure elements, numbered from 0 as its chunks' marks are.
+    tags: Tree,
     warnings: Vec<String>,
     missing: BTreeMap<String, BTreeSet<char>>,
 }
@@ -66,6 +69,8 @@ enum Work<'b> {
 #[derive(Default)]
 struct Laid {
     chunks: Vec<Chunk>,
+    /// The structure elements the chunks' marks point to, numbered from 0.
+    tags: Tree,
     /// A copy of `chunks` for the memo, if the job was to keep one.
     kept: Vec<Chunk>,
     warnings: Vec<String>,
@@ -183,6 +188,16 @@ impl Flow<'_> {
         let mut out = Vec::new();
         for (step, mut l) in steps.into_iter().zip(laid) {
             self.merge(&l.warnings, &l.missing);
+            let tags = match step {
+                Step::Fresh { .. } => l.tags.clone(),
+                _ => std::mem::take(&mut l.tags),
+            };
+            let base = self.tags.append(tags, self.parent.unwrap_or(0));
+            for c in &mut l.chunks {
+                for item in &mut c.items {
+                    item.retag(base);
+                }
+            }
             match step {
                 Step::Heading { start_page } => {
                     if let Some(c) = l.chunks.first_mut() {
@@ -194,6 +209,7 @@ impl Flow<'_> {
                         gap,
                         labels: l.labels,
                         chunks: l.kept,
+                        tags: l.tags,
                         warnings: l.warnings,
                         missing: l.missing,
                     };
@@ -246,6 +262,9 @@ impl Flow<'_> {
             settings: self.settings,
             page_of: self.page_of,
             known: self.known,
+            levels: self.levels,
+            tags: Tree::default(),
+            parent: None,
             path: job.path.clone(),
             missing: BTreeMap::new(),
             warnings: Vec::new(),
@@ -262,6 +281,7 @@ impl Flow<'_> {
             Work::Reuse(m) => {
                 return Laid {
                     chunks: m.chunks.clone(),
+                    tags: m.tags.clone(),
                     warnings: m.warnings.clone(),
                     missing: m.missing.clone(),
                     ..Laid::default()
@@ -271,6 +291,7 @@ impl Flow<'_> {
         Laid {
             chunks,
             kept,
+            tags: flow.tags,
             warnings: flow.warnings,
             missing: flow.missing,
             labels: flow.labels,
@@ -371,6 +392,7 @@ mod tests {
                 .expect("layout");
             let fresh = layout(&blocks, &fonts, &images, &settings(), &page_of).expect("layout");
             assert_eq!(with.pages, fresh.pages);
+            assert_eq!(with.tags, fresh.tags);
             assert_eq!(with.anchors, fresh.anchors);
             assert_eq!(with.warnings, fresh.warnings);
             assert_eq!(with.warnings.len(), 2, "{:?}", with.warnings);

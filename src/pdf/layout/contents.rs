@@ -7,6 +7,7 @@ use super::theme::{BODY_LEADING, BODY_SIZE, LEADER_DOT, MUTED, TEXT, baseline};
 use crate::pdf::fonts::FaceKind;
 use crate::pdf::length::Pt;
 use crate::pdf::model::{self, Block, Inline};
+use crate::pdf::tags::{Mark, Role};
 use crate::pdf::text::{self, Align, Target};
 
 impl Flow<'_> {
@@ -24,7 +25,13 @@ impl Flow<'_> {
         let mut out = Vec::new();
         let dot = self.shape(".", FaceKind::Regular, BODY_SIZE);
         let dot_w = dot.first().map(|g| g.advance).unwrap_or(Pt(2.6));
+        let toc = self.tags.push(Role::Toc, self.parent);
         for (k, h) in entries.iter().enumerate() {
+            // Each entry is a link to its section: title and page number both.
+            let item = self.tags.push(Role::TocItem, Some(toc));
+            let link = self
+                .tags
+                .push_described(Role::Link, Some(item), h.title.clone());
             let (kind, indent, gap) = if h.level == 2 {
                 (FaceKind::Bold, Pt::ZERO, Pt(8.0))
             } else {
@@ -44,7 +51,7 @@ impl Flow<'_> {
                 text: h.title.clone(),
                 style: model::InlineStyle::default(),
             }];
-            let atoms = self.atoms(&inl, &style, PageRef::None);
+            let atoms = self.atoms(&inl, &style, PageRef::None, Mark::Content(link));
             let lines = text::break_lines(&atoms, text_w);
             let mut items = Vec::new();
             for (i, line) in lines.iter().enumerate() {
@@ -68,6 +75,7 @@ impl Flow<'_> {
                     size: BODY_SIZE,
                     color: TEXT,
                     glyphs: run.1.into(),
+                    mark: Mark::Content(link),
                 });
             }
             // Dot leaders on a fixed grid, so the dots of all entries line up. They are drawn,
@@ -94,6 +102,7 @@ impl Flow<'_> {
                 w: ctx.width - indent,
                 h: height,
                 target: Target::Anchor(h.anchor.clone()),
+                node: link,
             });
             let next_is_child = entries.get(k + 1).is_some_and(|n| n.level > h.level);
             out.push(Chunk {

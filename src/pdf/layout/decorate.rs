@@ -6,6 +6,7 @@ use super::frame::{Item, Page};
 use super::theme::{MUTED, RULE};
 use crate::pdf::fonts::{FaceKind, Glyph};
 use crate::pdf::length::Pt;
+use crate::pdf::tags::{Artifact, Mark};
 use crate::pdf::text::Rgb;
 
 impl Flow<'_> {
@@ -34,6 +35,7 @@ impl Flow<'_> {
     /// Running header (partner and solution left, the current section right) and
     /// "Page k of N" footer on every page but the title page.
     pub(super) fn decorate(&mut self, pages: &mut [Page], sections: &[String]) {
+        const HEADER: Mark = Mark::Artifact(Artifact::Header);
         let geo = self.settings.geometry;
         let total = pages.len();
         let size = Pt(8.0);
@@ -45,7 +47,7 @@ impl Flow<'_> {
             if !header.is_empty() {
                 let glyphs = self.shape(&header, FaceKind::Regular, size);
                 left_end += glyphs.iter().map(|g| g.advance).sum();
-                extra.extend(text_items(glyphs, geo.margin_x, y, size, MUTED));
+                extra.extend(text_items(glyphs, geo.margin_x, y, size, MUTED, HEADER));
             }
             let section = sections.get(i).map(String::as_str).unwrap_or("");
             if !section.is_empty() {
@@ -58,6 +60,7 @@ impl Flow<'_> {
                     y,
                     size,
                     MUTED,
+                    HEADER,
                 ));
             }
             if !header.is_empty() || !section.is_empty() {
@@ -80,13 +83,14 @@ impl Flow<'_> {
                 y,
                 size,
                 MUTED,
+                Mark::Artifact(Artifact::Footer),
             ));
             page.items.extend(extra);
         }
     }
 }
 
-fn text_items(glyphs: Vec<Glyph>, x: Pt, y: Pt, size: Pt, color: Rgb) -> Vec<Item> {
+fn text_items(glyphs: Vec<Glyph>, x: Pt, y: Pt, size: Pt, color: Rgb, mark: Mark) -> Vec<Item> {
     split_faces(glyphs)
         .into_iter()
         .map(|(face, (dx, glyphs))| Item::Text {
@@ -96,6 +100,7 @@ fn text_items(glyphs: Vec<Glyph>, x: Pt, y: Pt, size: Pt, color: Rgb) -> Vec<Ite
             size,
             color,
             glyphs: glyphs.into(),
+            mark,
         })
         .collect()
 }

@@ -10,6 +10,7 @@ use super::frame::Settings;
 use super::theme::{BODY_LEADING, BODY_SIZE};
 use crate::pdf::fonts::{FaceId, FaceKind, FontSet, Glyph};
 use crate::pdf::length::Pt;
+use crate::pdf::tags::{NodeId, Tree};
 use crate::pdf::text::{Align, PlacedGlyph, Rgb};
 
 /// Where a block goes and how its text looks by default.
@@ -67,6 +68,12 @@ pub(super) struct Flow<'a> {
     pub(super) settings: &'a Settings,
     pub(super) page_of: &'a BTreeMap<String, usize>,
     pub(super) known: &'a BTreeSet<String>,
+    /// Structure level of each heading, by anchor.
+    pub(super) levels: &'a BTreeMap<String, u8>,
+    /// The structure elements laid out so far; a job's are numbered from 0.
+    pub(super) tags: Tree,
+    /// The element that blocks laid out now belong to (`None`: the document).
+    pub(super) parent: Option<NodeId>,
     /// Current heading texts by level, for warnings.
     pub(super) path: Vec<(u8, String)>,
     pub(super) missing: BTreeMap<String, BTreeSet<char>>,

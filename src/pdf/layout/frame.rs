@@ -1,5 +1,6 @@
-//! Frame types: what layout gives drawing (pages of positioned [`Item`]s, anchors,
-//! headings, warnings) and the [`Chunk`]s pagination works on. These types are the only
+//! Frame types: what layout gives drawing (pages of positioned [`Item`]s, each marked as
+//! content of a structure element or as an artifact, the element tree, anchors, headings,
+//! warnings) and the [`Chunk`]s pagination works on. These types are the only
 //! contract between layout and drawing.
 
 use std::collections::BTreeMap;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use crate::pdf::fonts::FaceId;
 use crate::pdf::length::Pt;
 use crate::pdf::model::Block;
+use crate::pdf::tags::{Artifact, Mark, NodeId, Tree};
 use crate::pdf::text::{PlacedGlyph, Rgb, Target};
 
 /// Page size and margins.
@@ -64,6 +66,7 @@ pub(crate) enum Item {
         color: Rgb,
         /// Shared: the memo keeps the chunks of each block beside the pages made from them.
         glyphs: Arc<[PlacedGlyph]>,
+        mark: Mark,
     },
     Rect {
         x: Pt,
@@ -86,13 +89,16 @@ pub(crate) enum Item {
         w: Pt,
         h: Pt,
         src: String,
+        mark: Mark,
     },
+    /// A link area; its annotation belongs to `Link` element `node`.
     Link {
         x: Pt,
         y: Pt,
         w: Pt,
         h: Pt,
         target: Target,
+        node: NodeId,
     },
 }
 
@@ -107,6 +113,23 @@ impl Item {
                 *y1 += dy;
                 *y2 += dy;
             }
+        }
+    }
+
+    /// The same item in a tree whose ids start `base` further on (see [`super::super::tags::Tree::append`]).
+    pub(super) fn retag(&mut self, base: NodeId) {
+        match self {
+            Item::Text { mark, .. } | Item::Image { mark, .. } => *mark = mark.shifted(base),
+            Item::Link { node, .. } => *node += base,
+            Item::Rect { .. } | Item::Line { .. } => {}
+        }
+    }
+
+    /// The item as page furniture: a table head repeated on a later page is read once, where
+    /// the table begins.
+    pub(super) fn as_artifact(&mut self) {
+        if let Item::Text { mark, .. } | Item::Image { mark, .. } = self {
+            *mark = Mark::Artifact(Artifact::Layout);
         }
     }
 }
@@ -159,6 +182,8 @@ pub(crate) struct Layout {
     pub anchors: Anchors,
     pub headings: Vec<HeadingMark>,
     pub warnings: Vec<String>,
+    /// The logical structure; the items' marks point into it.
+    pub tags: Tree,
 }
 
 /// What the layout needs from the options.

@@ -8,6 +8,7 @@ use super::theme::{ACCENT, BODY_LEADING, HEADING, MUTED, PARA_GAP, RULE, TEXT, b
 use crate::pdf::fonts::FaceKind;
 use crate::pdf::length::Pt;
 use crate::pdf::model::{self, Block, Inline};
+use crate::pdf::tags::{Mark, Role, Scope};
 use crate::pdf::text::{self, Align, Atom};
 
 impl Flow<'_> {
@@ -34,6 +35,7 @@ impl Flow<'_> {
         }) = blocks.first()
         {
             self.enter_heading(1, text);
+            let h = self.tags.push(Role::H(1), self.parent);
             let (title, subtitle) = split_title(inlines);
             let style = TextStyle {
                 kind: FaceKind::Heading,
@@ -41,7 +43,7 @@ impl Flow<'_> {
                 leading: Pt(34.0),
                 color: HEADING,
             };
-            let mut chunks = self.text_chunks(&title, style, left, PageRef::None, Pt::ZERO);
+            let mut chunks = self.text_chunks(&title, style, left, PageRef::None, Pt::ZERO, h);
             if let Some(first) = chunks.first_mut() {
                 first.anchors.push(anchor.clone());
             }
@@ -52,7 +54,7 @@ impl Flow<'_> {
                     leading: Pt(20.0),
                     color: ACCENT,
                 };
-                chunks.extend(self.text_chunks(&subtitle, style, left, PageRef::None, Pt(6.0)));
+                chunks.extend(self.text_chunks(&subtitle, style, left, PageRef::None, Pt(6.0), h));
             }
             for c in &mut chunks {
                 c.keep_with_next = true;
@@ -94,14 +96,20 @@ impl Flow<'_> {
             color: MUTED,
         };
         let value_style = TextStyle::body(TEXT);
+        // A table of two columns, each label the header of its row.
+        let table = self.tags.push(Role::Table, self.parent);
+        let mut values = Vec::with_capacity(rows.len());
         let labels: Vec<Vec<Atom>> = rows
             .iter()
             .map(|(label, _)| {
+                let tr = self.tags.push(Role::TR, Some(table));
+                let th = self.tags.push(Role::TH(Scope::Row), Some(tr));
+                values.push(self.tags.push(Role::TD, Some(tr)));
                 let inl = vec![Inline {
                     text: label.to_uppercase(),
                     style: model::InlineStyle::default(),
                 }];
-                self.atoms(&inl, &label_style, PageRef::None)
+                self.atoms(&inl, &label_style, PageRef::None, Mark::Content(th))
             })
             .collect();
         let label_w = labels
@@ -119,7 +127,12 @@ impl Flow<'_> {
         let n = rows.len();
         let mut out = Vec::new();
         for (k, ((_, value), label)) in rows.iter().zip(&labels).enumerate() {
-            let atoms = self.atoms(value, &value_style, PageRef::Shown);
+            let atoms = self.atoms(
+                value,
+                &value_style,
+                PageRef::Shown,
+                Mark::Content(values[k]),
+            );
             let lines = text::break_lines(&atoms, value_w);
             let label_lines = text::break_lines(label, label_w - Pt(8.0));
             let mut items = Vec::new();

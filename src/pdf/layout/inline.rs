@@ -9,6 +9,7 @@ use super::theme::{CODE_BG, LINK, MET, NOT_MET, baseline};
 use crate::pdf::fonts::{FaceKind, Glyph};
 use crate::pdf::length::Pt;
 use crate::pdf::model::{self, Inline, Link, Status};
+use crate::pdf::tags::{Mark, NodeId, Role};
 use crate::pdf::text::{self, Align, Atom, Line, Piece, PlacedGlyph, RunStyle, Target};
 
 /// Whether a word may take hyphens: e-mail addresses, domains, paths, identifiers and
@@ -23,7 +24,7 @@ fn may_hyphenate(chars: &[char]) -> bool {
 }
 
 impl Flow<'_> {
-    fn run_style(&self, s: &model::InlineStyle, base: &TextStyle) -> RunStyle {
+    fn run_style(&self, s: &model::InlineStyle, base: &TextStyle, mark: Mark) -> RunStyle {
         let bold = s.bold || s.status.is_some();
         let (kind, size) = if s.code {
             (FaceKind::Mono, base.size * 0.88)
@@ -48,6 +49,7 @@ impl Flow<'_> {
             link,
             strike: s.strike,
             code_bg: s.code,
+            mark,
         }
     }
 
@@ -61,15 +63,18 @@ impl Flow<'_> {
         }
     }
 
-    /// Inline runs → atoms for the line breaker.
+    /// Inline runs → atoms for the line breaker. Text is content of `mark`'s element, each
+    /// link's of a `Link` element of its own inside it.
     pub(super) fn atoms(
         &mut self,
         inlines: &[Inline],
         base: &TextStyle,
         page_ref: PageRef,
+        mark: Mark,
     ) -> Vec<Atom> {
         let mut out = Vec::new();
         let mut word: Vec<Piece> = Vec::new();
+        let mut link: Option<NodeId> = None;
         for (i, inline) in inlines.iter().enumerate() {
             if let Some(Link::Internal(a)) = &inline.style.link
                 && !self.known.contains(a)
@@ -82,7 +87,26 @@ impl Flow<'_> {
                     self.warnings.push(w);
                 }
             }
-            let style = self.run_style(&inline.style, base);
+            let mut style = self.run_style(&inline.style, base, mark);
+            if let (Some(_), Mark::Content(parent)) = (&style.link, mark) {
+                let continues = i > 0 && inlines[i - 1].style.link == inline.style.link;
+                let node = match link {
+                    Some(node) if continues => node,
+                    _ => {
+                        let text: String = inlines[i..]
+                            .iter()
+                            .take_while(|n| n.style.link == inline.style.link)
+                            .map(|n| n.text.as_str())
+                            .collect();
+                        self.tags
+                            .push_described(Role::Link, Some(parent), text.trim().to_string())
+                    }
+                };
+                link = Some(node);
+                style.mark = Mark::Content(node);
+            } else {
+                link = None;
+            }
             if inline.text == "\n" {
                 self.flush_word(&mut word, &mut out);
                 out.push(Atom::Newline);
@@ -164,9 +188,18 @@ impl Flow<'_> {
         {
             let url = token.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"']);
             let rest = &token[url.len()..];
+            let mark = match style.mark {
+                Mark::Content(parent) => Mark::Content(self.tags.push_described(
+                    Role::Link,
+                    Some(parent),
+                    url.to_string(),
+                )),
+                artifact => artifact,
+            };
             let link_style = RunStyle {
                 color: LINK,
                 link: Some(Target::Uri(url.to_string())),
+                mark,
                 ..style.clone()
             };
             let glyphs = self.shape(url, style.kind, style.size);
@@ -353,6 +386,7 @@ impl Flow<'_> {
                     size,
                     color: run.style.color,
                     glyphs,
+                    mark: run.style.mark,
                 });
                 pen += seg_w;
                 start = end;
@@ -368,15 +402,16 @@ impl Flow<'_> {
                     color: run.style.color,
                 });
             }
-            if let Some(target) = &run.style.link {
+            // A link in page furniture has no element to belong to, so no annotation.
+            if let (Some(target), Mark::Content(node)) = (&run.style.link, run.style.mark) {
                 let h = style.leading;
                 match links.last_mut() {
                     Some(Item::Link {
                         x: lx,
                         w: lw,
-                        target: t,
+                        node: n,
                         ..
-                    }) if t == target && (*lx + *lw - run.x).0.abs() < 0.5 => {
+                    }) if *n == node && (*lx + *lw - run.x).0.abs() < 0.5 => {
                         *lw = run.x + w - *lx;
                     }
                     _ => links.push(Item::Link {
@@ -385,6 +420,7 @@ impl Flow<'_> {
                         w,
                         h,
                         target: target.clone(),
+                        node,
                     }),
                 }
             }
@@ -394,7 +430,7 @@ impl Flow<'_> {
         back
     }
 
-    /// Text → chunks, one per line, glued against widows and orphans.
+    /// Text of element `node` → chunks, one per line, glued against widows and orphans.
     pub(super) fn text_chunks(
         &mut self,
         inlines: &[Inline],
@@ -402,8 +438,9 @@ impl Flow<'_> {
         ctx: Ctx,
         page_ref: PageRef,
         space_before: Pt,
+        node: NodeId,
     ) -> Vec<Chunk> {
-        let atoms = self.atoms(inlines, &style, page_ref);
+        let atoms = self.atoms(inlines, &style, page_ref, Mark::Content(node));
         let lines = if ctx.align == Align::Justify {
             let atoms = self.hyphenate(atoms);
             let mut lines = text::break_justified(atoms, ctx.width);

@@ -38,6 +38,7 @@ use theme::TEXT;
 use super::PdfError;
 use super::fonts::FontSet;
 use super::model::Block;
+use super::tags::Tree;
 use super::text::Align;
 
 /// Lays out the document. `page_of` maps anchors to 1-based page numbers from a previous
@@ -73,12 +74,16 @@ pub(crate) fn layout_with(
         .into_iter()
         .map(|h| h.anchor)
         .collect();
+    let levels = heading_levels(&collect_headings(blocks));
     let mut flow = Flow {
         fonts,
         images,
         settings,
         page_of,
         known: &known,
+        levels: &levels,
+        tags: Tree::document(),
+        parent: Some(0),
         path: Vec::new(),
         missing: BTreeMap::new(),
         warnings: Vec::new(),
@@ -133,14 +138,141 @@ pub(crate) fn layout_with(
         anchors,
         headings: collect_headings(blocks),
         warnings,
+        tags: flow.tags,
     })
+}
+
+/// The structure level of each heading, by anchor: its Markdown level, but never more than
+/// one deeper than the heading before it (a reader navigating by headings must not find a
+/// level missing).
+fn heading_levels(headings: &[HeadingMark]) -> BTreeMap<String, u8> {
+    let mut last = 0;
+    headings
+        .iter()
+        .map(|h| {
+            last = h.level.min(last + 1);
+            (h.anchor.clone(), last)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pdf::length::Pt;
+    use crate::pdf::tags::{Artifact, Mark, NodeId, Role, Scope};
     use testing::*;
+
+    /// The element of every text item on each page, and the artifacts' kinds.
+    fn marks(l: &Layout) -> Vec<Vec<Mark>> {
+        l.pages
+            .iter()
+            .map(|p| {
+                p.items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Text { mark, .. } => Some(*mark),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn roles_of(l: &Layout, page: usize) -> Vec<Role> {
+        let mut out: Vec<Role> = Vec::new();
+        for m in &marks(l)[page] {
+            if let Mark::Content(n) = m {
+                let role = l.tags.node(*n).role;
+                if out.last() != Some(&role) {
+                    out.push(role);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_text_item_is_content_of_an_element_or_page_furniture() {
+        let filler = "Evidence of the kind a reviewer reads closely. ".repeat(100);
+        let rows: String = (0..60)
+            .map(|i| format!("| **R{i}** row | cell {i} |\n"))
+            .collect();
+        let md = format!(
+            "# T\n\n## A\n\n{filler}\n\n#### Deep\n\n- one [link](#a)\n- two\n\n\
+             | Item | Value |\n|---|---|\n{rows}"
+        );
+        let l = run(&md);
+        let tags = &l.tags;
+        assert_eq!(tags.node(0).role, Role::Document);
+        // The paragraph runs from page 2 onto page 3 and is one element there.
+        let m = marks(&l);
+        let para = |page: &[Mark]| {
+            page.iter()
+                .find_map(|m| match m {
+                    Mark::Content(n) if tags.node(*n).role == Role::P => Some(*n),
+                    _ => None,
+                })
+                .expect("a paragraph")
+        };
+        assert_eq!(para(&m[1]), para(&m[2]));
+        // An H4 after an H2 is tagged H3: no level is skipped.
+        let headings: Vec<Role> = (0..tags.len() as NodeId)
+            .map(|n| tags.node(n).role)
+            .filter(|r| matches!(r, Role::H(_)))
+            .collect();
+        assert_eq!(headings, [Role::H(1), Role::H(2), Role::H(3)]);
+        // Running header and footer are artifacts; all else is content.
+        for (k, page) in m.iter().enumerate().skip(1) {
+            let artifacts: Vec<&Mark> = page
+                .iter()
+                .filter(|m| matches!(m, Mark::Artifact(_)))
+                .collect();
+            assert!(
+                artifacts.contains(&&Mark::Artifact(Artifact::Header))
+                    && artifacts.contains(&&Mark::Artifact(Artifact::Footer)),
+                "page {k}: {artifacts:?}"
+            );
+        }
+        // Lists, links and the table's cells.
+        let all: Vec<Role> = (0..l.pages.len()).flat_map(|p| roles_of(&l, p)).collect();
+        for role in [
+            Role::Lbl,
+            Role::Link,
+            Role::TH(Scope::Column),
+            Role::TH(Scope::Row),
+            Role::TD,
+        ] {
+            assert!(all.contains(&role), "{role:?} in {all:?}");
+        }
+        for node in 1..tags.len() as NodeId {
+            let n = tags.node(node);
+            let parent = tags.node(n.parent.expect("a parent")).role;
+            match n.role {
+                Role::LI => assert_eq!(parent, Role::L),
+                Role::Lbl | Role::LBody => assert_eq!(parent, Role::LI),
+                Role::TH(_) | Role::TD => assert_eq!(parent, Role::TR),
+                Role::TR => assert!(matches!(parent, Role::THead | Role::TBody)),
+                Role::Link => assert!(matches!(parent, Role::P | Role::TocItem)),
+                _ => {}
+            }
+        }
+        // Every link area belongs to a Link element.
+        for item in l.pages.iter().flat_map(|p| &p.items) {
+            if let Item::Link { node, .. } = item {
+                assert_eq!(tags.node(*node).role, Role::Link);
+            }
+        }
+        // The table goes over a page: its head, repeated there, is read only once.
+        let last = l.pages.len() - 1;
+        let first_on_last = m[last]
+            .iter()
+            .find(|m| !matches!(m, Mark::Artifact(Artifact::Header)))
+            .expect("text on the last page");
+        assert_eq!(first_on_last, &Mark::Artifact(Artifact::Layout));
+        assert!(roles_of(&l, last).contains(&Role::TH(Scope::Row)));
+        assert!(!roles_of(&l, last).contains(&Role::TH(Scope::Column)));
+    }
 
     #[test]
     fn whole_documents_lay_out_with_title_toc_and_breaks() {

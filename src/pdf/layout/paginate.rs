@@ -118,7 +118,11 @@ impl Pager {
         let at_top = self.empty;
         if at_top && let Some(head) = &chunk.header {
             let head = head.clone();
-            self.put(head.items.iter().cloned(), &head, Pt::ZERO, true);
+            let repeated = head.items.iter().cloned().map(|mut item| {
+                item.as_artifact();
+                item
+            });
+            self.put(repeated, &head, Pt::ZERO, true);
         }
         let gap = if at_top { Pt::ZERO } else { chunk.space_before };
         let items = std::mem::take(&mut chunk.items);

@@ -9,6 +9,7 @@ use super::theme::*;
 use crate::pdf::fonts::FaceKind;
 use crate::pdf::length::Pt;
 use crate::pdf::model::{self, Inline, Status};
+use crate::pdf::tags::{Artifact, Mark, NodeId, Role, Scope, Tree};
 use crate::pdf::text::{self, Align, Atom, Line, Piece, Rgb};
 
 /// The cells of one table row and how its columns are set.
@@ -48,15 +49,50 @@ impl Flow<'_> {
         let cell = |row: &Vec<Vec<Inline>>, c: usize| -> Vec<Inline> {
             row.get(c).cloned().unwrap_or_default()
         };
+        // A head row with no text at all (`| | |`, a key/value table) is not drawn.
+        let has_head = head.iter().flatten().any(|i| !i.text.is_empty());
+        // Rows that each begin with bold text (the checklist's "**P1** APN Membership") are
+        // named by their first cell: it is the header of its row.
+        let row_headers = !rows.is_empty()
+            && rows.iter().all(|r| {
+                r.first()
+                    .and_then(|c| c.first())
+                    .is_some_and(|i| i.style.bold)
+            });
+        let table = self.tags.push(Role::Table, self.parent);
+        let cell_mark =
+            |tags: &mut Tree, tr: NodeId, role: Role| Mark::Content(tags.push(role, Some(tr)));
+        let head_marks: Vec<Mark> = if has_head {
+            let thead = self.tags.push(Role::THead, Some(table));
+            let tr = self.tags.push(Role::TR, Some(thead));
+            (0..ncols)
+                .map(|_| cell_mark(&mut self.tags, tr, Role::TH(Scope::Column)))
+                .collect()
+        } else {
+            vec![Mark::Artifact(Artifact::Layout); ncols]
+        };
         // Shape every cell once; widths follow from the atoms.
         let head_atoms: Vec<Vec<Atom>> = (0..ncols)
-            .map(|c| self.atoms(head.get(c).unwrap_or(&empty), &head_style, PageRef::None))
+            .map(|c| {
+                let inlines = head.get(c).unwrap_or(&empty);
+                self.atoms(inlines, &head_style, PageRef::None, head_marks[c])
+            })
             .collect();
+        let tbody = (!rows.is_empty()).then(|| self.tags.push(Role::TBody, Some(table)));
         let body_atoms: Vec<Vec<Vec<Atom>>> = rows
             .iter()
             .map(|r| {
+                let tr = self.tags.push(Role::TR, tbody);
                 (0..ncols)
-                    .map(|c| self.atoms(&cell(r, c), &cell_style, PageRef::Shown))
+                    .map(|c| {
+                        let role = if c == 0 && row_headers {
+                            Role::TH(Scope::Row)
+                        } else {
+                            Role::TD
+                        };
+                        let mark = cell_mark(&mut self.tags, tr, role);
+                        self.atoms(&cell(r, c), &cell_style, PageRef::Shown, mark)
+                    })
                     .collect()
             })
             .collect();
@@ -87,8 +123,6 @@ impl Flow<'_> {
             width: widths.iter().copied().sum(),
             ..ctx
         };
-        // A head row with no text at all (`| | |`, a key/value table) is not drawn.
-        let has_head = head_atoms.iter().any(|a| !a.is_empty());
         let aligns: Vec<Align> = (0..ncols)
             .map(|c| match aligns.get(c) {
                 Some(model::Align::Center) => Align::Center,
@@ -234,7 +268,12 @@ impl Flow<'_> {
             text,
             style: model::InlineStyle::default(),
         }];
-        let atoms = self.atoms(&inl, &style, PageRef::None);
+        let atoms = self.atoms(
+            &inl,
+            &style,
+            PageRef::None,
+            Mark::Artifact(Artifact::Layout),
+        );
         let inner = ctx.width - CELL_PAD_X * 2.0;
         let mut lines = text::break_lines(&atoms, inner);
         lines.truncate(1);
