@@ -1,5 +1,6 @@
-//! The command line: `check`, `render`, `init`, `schema`. Parses arguments, runs the
-//! pipeline, prints diagnostics to stderr and data to stdout, and returns the exit code.
+//! The command line: `check`, `render`, `archive`, `verify`, `diff`, `init`, `schema`,
+//! `watch` and `serve`. Parses arguments, runs the pipeline, prints diagnostics to stderr and
+//! data to stdout, and returns the exit code.
 
 use std::path::PathBuf;
 

@@ -207,7 +207,7 @@ fn check_json_has_the_shape_of_section_6() {
         .keys()
         .map(String::as_str)
         .collect();
-    // `advisories` (issue 10) comes after what section 6 defines.
+    // `advisories` comes last, after the assessment's own keys.
     assert_eq!(
         ordered,
         [
