@@ -9,11 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{dossier, path_str, repo};
-
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+use common::{copy_dir, dossier, path_str, repo};
 
 /// A copy of `samples/acme-forecast` (every item Met, no warnings) with `edits` applied to
 /// its `bundle.yaml`; each `old` text must occur exactly once.

@@ -8,7 +8,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+use common::command;
 
 #[path = "common/chromium.rs"]
 mod chromium;
@@ -78,8 +79,7 @@ fn chromium_loads_the_packet_offline_with_the_diagram_and_statuses() {
         return;
     };
     let out = tempfile::tempdir().expect("temp dir");
-    let status = Command::cargo_bin("dossier")
-        .expect("binary")
+    let status = command()
         .args([
             "render",
             "samples/northwind-vision",
