@@ -241,7 +241,7 @@ fn run(command: Command) -> Result<i32, Error> {
                 None => None,
             };
             let attachments = if format.contains(&Format::Pdf) && edition != Edition::Public {
-                crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
+                crate::record::attachments(&loaded, &assessment)?
             } else {
                 Vec::new()
             };

@@ -21,6 +21,7 @@ pub mod output;
 pub mod packet;
 pub mod pdf;
 mod png;
+pub mod record;
 pub mod render;
 pub mod report;
 pub mod serve;

@@ -7,6 +7,7 @@
 use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 
 use super::PdfError;
+use super::util::{deflate, pdf_date, text_string};
 
 /// Embeds `files` (name, bytes) in `pdf`. Names are unique, non-empty and become the
 /// attachments' file names; `date` is `YYYY-MM-DD` and becomes their modification date.
@@ -48,7 +49,7 @@ pub(crate) fn streams(
         return Err(PdfError::Option("an attachment has no name".into()));
     }
     super::check_date(date)?;
-    let mod_date = super::draw::pdf_date(date);
+    let mod_date = pdf_date(date);
 
     let mut out = Vec::with_capacity(sorted.len());
     for (name, bytes) in sorted {
@@ -68,7 +69,8 @@ pub(crate) fn streams(
         let text = matches!(mime(name), "application/yaml" | "application/json")
             || mime(name).starts_with("text/");
         let deflated = if text {
-            Some(super::draw::deflate(bytes)?).filter(|z| z.len() < bytes.len())
+            Some(deflate(bytes).map_err(|e| PdfError::Write(e.to_string()))?)
+                .filter(|z| z.len() < bytes.len())
         } else {
             None
         };
@@ -169,18 +171,6 @@ fn ascii_name(name: &str) -> Vec<u8> {
             }
         })
         .collect()
-}
-
-/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
-fn text_string(s: &str) -> Object {
-    if s.is_ascii() {
-        return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
-    }
-    let mut bytes = vec![0xfe, 0xff];
-    for u in s.encode_utf16() {
-        bytes.extend_from_slice(&u.to_be_bytes());
-    }
-    Object::String(bytes, StringFormat::Hexadecimal)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::fonts::{FaceId, FontSet};
 use super::layout::{Geometry, HeadingMark, Item, Layout, Page};
 use super::length::Pt;
 use super::text::{Rgb, Target};
+use super::util::{deflate, pdf_date, text_string};
 
 /// Document information written to the PDF's Info dictionary.
 #[derive(Debug, Clone)]
@@ -558,29 +559,10 @@ fn destination(page: ObjectId, top: Pt, height: Pt) -> Object {
     ])
 }
 
-/// zlib level for content streams and fonts. lopdf's `compress` uses 9, which spent most of
-/// the PDF time in deflate for a file only a few per cent smaller. On the sample packet's
-/// streams (zlib-rs) level 4 takes 74 % of level 6's time for 3.7 % more deflated bytes
-/// (2.9 KB, 0.35 % of the file); level 3 takes 61 % for 7 % more, level 1 24 % for 59 %.
-pub(super) const COMPRESSION: u32 = 4;
-
 /// `data` deflated, if that saves more than the `/Filter /FlateDecode` entry costs.
 fn deflate_if_smaller(data: &[u8]) -> Result<Option<Vec<u8>>, PdfError> {
-    let compressed = deflate(data)?;
+    let compressed = deflate(data).map_err(|e| PdfError::Write(e.to_string()))?;
     Ok((compressed.len() + 19 < data.len()).then_some(compressed))
-}
-
-/// zlib-compresses `data` at [`COMPRESSION`].
-pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
-    use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(COMPRESSION),
-    );
-    encoder
-        .write_all(data)
-        .map_err(|e| PdfError::Write(e.to_string()))?;
-    encoder.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
 
 /// A face the pages use: its glyphs, their codes in the subset, and the characters each
@@ -1028,23 +1010,6 @@ fn nest(flat: Vec<(u8, Node)>) -> Vec<Node> {
         out.push(node);
     }
     out
-}
-
-/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
-fn text_string(s: &str) -> lopdf::Object {
-    if s.is_ascii() {
-        return lopdf::Object::String(s.as_bytes().to_vec(), lopdf::StringFormat::Literal);
-    }
-    let mut bytes = vec![0xfe, 0xff];
-    for u in s.encode_utf16() {
-        bytes.extend_from_slice(&u.to_be_bytes());
-    }
-    lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
-}
-
-/// `YYYY-MM-DD` → `D:YYYYMMDD000000Z`; anything else was rejected by `render`.
-pub(super) fn pdf_date(date: &str) -> String {
-    format!("D:{}000000Z", date.replace('-', ""))
 }
 
 #[cfg(test)]

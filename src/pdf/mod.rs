@@ -17,6 +17,7 @@ mod model;
 mod raster;
 mod shards;
 mod text;
+mod util;
 
 use std::collections::BTreeMap;
 use std::fmt;
