@@ -18,6 +18,7 @@ pub mod leak;
 pub mod output;
 pub mod packet;
 pub mod pdf;
+pub mod plural;
 mod png;
 pub mod render;
 pub mod report;
