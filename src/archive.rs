@@ -428,9 +428,8 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
         Ok(l) => l,
         Err(e) => {
             v.problems.push(format!(
-                "{BUNDLE_DIR}/bundle.yaml: the archived bundle no longer loads ({} problem{})",
-                e.diagnostics.len(),
-                if e.diagnostics.len() == 1 { "" } else { "s" }
+                "{BUNDLE_DIR}/bundle.yaml: the archived bundle no longer loads ({})",
+                crate::plural::count(e.diagnostics.len(), "problem", "problems")
             ));
             for d in &e.diagnostics {
                 v.problems.push(format!("  {d}"));

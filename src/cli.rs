@@ -445,8 +445,8 @@ fn archive(
         eprintln!("warning: {w}");
     }
     eprintln!(
-        "archived {} files in {}; check it any time with `dossier verify {}`",
-        done.files,
+        "archived {} in {}; check it any time with `dossier verify {}`",
+        crate::plural::count(done.files, "file", "files"),
         done.dir.display(),
         done.dir.display()
     );
@@ -460,8 +460,9 @@ fn verify(dir: &std::path::Path) -> Result<i32, Error> {
     }
     if v.problems.is_empty() {
         println!(
-            "ok: {} files match the manifest, and the packet re-renders identically",
-            v.matching
+            "ok: {} {} the manifest, and the packet re-renders identically",
+            crate::plural::count(v.matching, "file", "files"),
+            crate::plural::pick(v.matching, "matches", "match")
         );
         Ok(0)
     } else {
@@ -469,9 +470,8 @@ fn verify(dir: &std::path::Path) -> Result<i32, Error> {
             println!("differs: {p}");
         }
         println!(
-            "{} problem{} in {}",
-            v.problems.len(),
-            if v.problems.len() == 1 { "" } else { "s" },
+            "{} in {}",
+            crate::plural::count(v.problems.len(), "problem", "problems"),
             dir.display()
         );
         Ok(1)

@@ -20,6 +20,7 @@ pub mod leak;
 pub mod output;
 pub mod packet;
 pub mod pdf;
+pub mod plural;
 mod png;
 pub mod record;
 pub mod render;

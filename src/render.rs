@@ -198,7 +198,7 @@ pub fn render_edition(
         warnings.extend(w);
     }
     if edition == Edition::Public {
-        crate::leak::check(&files, &crate::leak::secrets(loaded))?;
+        crate::leak::check(&files, loaded)?;
     }
     Ok(Rendered {
         files,

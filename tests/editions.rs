@@ -265,6 +265,24 @@ fn a_confidential_name_planted_in_another_reference_fails_the_public_render() {
     for place in ["packet.md", "packet.html", "packet.pdf (text)"] {
         assert!(r.stderr.contains(place), "{place} not named: {}", r.stderr);
     }
+    // Where to fix it: the key, line and column in bundle.yaml, under a caret.
+    let written = read(&bundle.join("bundle.yaml"));
+    let line = written
+        .lines()
+        .position(|l| l.contains("Shared with Meridian Health Supply"))
+        .expect("planted")
+        + 1;
+    assert!(
+        r.stderr.contains(&format!("bundle.yaml:{line}:19")),
+        "line {line} not named: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("^^^^^^^^^^^^^^^^^^^^^^ key references[1].outcomes"),
+        "{}",
+        r.stderr
+    );
     // Nothing written: the earlier packet is untouched and no other file appeared.
     assert_eq!(read(&out.join("packet.md")), "earlier packet");
     assert!(!out.join("packet.pdf").exists() && !out.join("packet.html").exists());
