@@ -50,7 +50,7 @@ impl Default for ArchiveOptions {
 /// The assessment as archived and attached: the `check --json` object, pretty, one newline.
 pub fn assessment_json(a: &Assessment) -> Result<Vec<u8>, Error> {
     let mut text = serde_json::to_string_pretty(&a.to_json())
-        .map_err(|e| Error::Render(format!("assessment JSON: {e}")))?;
+        .map_err(|e| Error::Json(format!("assessment JSON: {e}")))?;
     text.push('\n');
     Ok(text.into_bytes())
 }

@@ -51,6 +51,22 @@ pub struct ReviewDecision {
     pub by: Option<String>,
 }
 
+impl ReviewDecision {
+    /// The decision as one reason line: `reviewer J. Smith: Not Met — note (computed: Met)`.
+    pub fn reason(&self, computed: Status) -> String {
+        format!(
+            "reviewer{}: {} — {} (computed: {})",
+            self.by
+                .as_deref()
+                .map(|b| format!(" {b}"))
+                .unwrap_or_default(),
+            self.status.label(),
+            self.note,
+            computed.label()
+        )
+    }
+}
+
 /// One problem behind a Not Met: what is wrong, and what to add or change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -92,6 +108,22 @@ pub struct ItemResult {
     /// What was found in favour of the item, for the packet ("apn_tier is advanced").
     pub evidence: Vec<String>,
     pub review: Option<ReviewDecision>,
+}
+
+impl ItemResult {
+    /// Why the item has its final status: the computed findings, after the reviewer's
+    /// decision when a review makes or keeps it Not Met, so that every Not Met says why.
+    pub fn reasons(&self) -> Vec<String> {
+        let review = self
+            .review
+            .as_ref()
+            .filter(|r| r.status == Status::NotMet)
+            .map(|r| r.reason(self.computed));
+        review
+            .into_iter()
+            .chain(self.findings.iter().map(|f| f.reason.clone()))
+            .collect()
+    }
 }
 
 /// How one customer reference fares against the rules.
@@ -146,7 +178,7 @@ impl Assessment {
             title: &'a str,
             status: Status,
             computed: Status,
-            reasons: Vec<&'a str>,
+            reasons: Vec<String>,
             review: Option<&'a ReviewDecision>,
         }
         #[derive(Serialize)]
@@ -170,7 +202,7 @@ impl Assessment {
                     title: &r.item.title,
                     status: r.status,
                     computed: r.computed,
-                    reasons: r.findings.iter().map(|f| f.reason.as_str()).collect(),
+                    reasons: r.reasons(),
                     review: r.review.as_ref(),
                 })
                 .collect(),

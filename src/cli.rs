@@ -1,5 +1,6 @@
-//! The command line: `check`, `render`, `init`, `schema`. Parses arguments, runs the
-//! pipeline, prints diagnostics to stderr and data to stdout, and returns the exit code.
+//! The command line: `check`, `render`, `archive`, `verify`, `diff`, `init`, `schema`,
+//! `watch` and `serve`. Parses arguments, runs the pipeline, prints diagnostics to stderr and
+//! data to stdout, and returns the exit code.
 
 use std::path::PathBuf;
 
@@ -174,8 +175,8 @@ fn run(command: Command) -> Result<i32, Error> {
                         advisories.iter().map(advise::Advisory::to_json).collect(),
                     );
                 }
-                let text = serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::Render(e.to_string()))?;
+                let text =
+                    serde_json::to_string_pretty(&value).map_err(|e| Error::Json(e.to_string()))?;
                 println!("{text}");
             } else {
                 print!(
@@ -295,7 +296,7 @@ fn run(command: Command) -> Result<i32, Error> {
             let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
             let today = jiff::civil::date(1970, 1, 1)
                 .checked_add(jiff::Span::new().days(days))
-                .map_err(|e| Error::Render(format!("today's date: {e}")))?;
+                .map_err(|e| Error::Clock(e.to_string()))?;
             crate::starter::init(&dir, today)?;
             eprintln!(
                 "wrote a starter bundle to {}; fill it in, then run `dossier check {}`",
@@ -308,7 +309,7 @@ fn run(command: Command) -> Result<i32, Error> {
         Command::Serve { bundle, port, bind } => crate::serve::run(&bundle, bind, port),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bundle::json_schema())
-                .map_err(|e| Error::Render(e.to_string()))?;
+                .map_err(|e| Error::Json(e.to_string()))?;
             println!("{text}");
             Ok(0)
         }
@@ -369,7 +370,7 @@ fn render_many(
             .into_inner()
             .ok()
             .flatten()
-            .unwrap_or_else(|| Err(Error::Render("the renderer stopped".into())));
+            .unwrap_or(Err(Error::WorkerStopped));
         if let (Err(e), Command::Render { bundles, .. }) = (&result, job) {
             eprintln!("{}:", bundles[0].display());
             eprint!("{}", e.render());
@@ -483,7 +484,7 @@ fn diff(old: &std::path::Path, new: &std::path::Path, json: bool) -> Result<i32,
     let changes = compare_with(old, &new_loaded, &new_assessment)?;
     if json {
         let text =
-            serde_json::to_string_pretty(&changes).map_err(|e| Error::Render(e.to_string()))?;
+            serde_json::to_string_pretty(&changes).map_err(|e| Error::Json(e.to_string()))?;
         println!("{text}");
     } else {
         print!("{}", crate::diff::report(&changes));

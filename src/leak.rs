@@ -149,7 +149,7 @@ pub fn check(files: &[OutputFile], secrets: &[Secret]) -> Result<(), Error> {
     if hits.is_empty() {
         return Ok(());
     }
-    Err(Error::Render(format!(
+    Err(Error::Leak(format!(
         "the public edition would publish confidential text, so nothing was written:\n{}\n  hint: remove or reword it in bundle.yaml (non-public customers appear in the public edition only as their `anonymous_name`)",
         hits.join("\n")
     )))

@@ -1,4 +1,4 @@
-//! Advisories (issue 10) through the real `dossier` binary: each code fires on a bundle
+//! Advisories through the real `dossier` binary: each code fires on a bundle
 //! crafted from the all-Met sample and points at the right line and column; the samples
 //! trigger only the advisories explained below; `--strict` changes only the exit code; the
 //! packet lists advisories beside the gaps.

@@ -207,7 +207,7 @@ fn check_json_has_the_shape_of_section_6() {
         .keys()
         .map(String::as_str)
         .collect();
-    // `advisories` (issue 10) comes after what section 6 defines.
+    // `advisories` comes last, after the assessment's own keys.
     assert_eq!(
         ordered,
         [
@@ -252,8 +252,12 @@ fn check_json_has_the_shape_of_section_6() {
         }
         let reasons = item["reasons"].as_array().expect("reasons is a list");
         assert!(reasons.iter().all(Value::is_string));
-        // Every computed Not Met says why; a computed Met has nothing to say.
-        assert_eq!(reasons.is_empty(), item["computed"] == "met", "{item}");
+        // Every Not Met, computed or final, says why; an item Met both ways has nothing to say.
+        assert_eq!(
+            reasons.is_empty(),
+            item["computed"] == "met" && item["status"] == "met",
+            "{item}"
+        );
         match &item["review"] {
             Value::Null => assert_eq!(item["status"], item["computed"]),
             review => {
@@ -267,6 +271,39 @@ fn check_json_has_the_shape_of_section_6() {
     assert_eq!(json["not_met"], 16 - met);
     assert_eq!(items[0]["title"], "APN Membership");
     assert_eq!(items[13]["title"], "Platform");
+}
+
+#[test]
+fn check_json_gives_a_reviewed_not_met_the_reviewer_decision_as_its_reason() {
+    let yaml = MINIMAL.replace(
+        "  website: https://acme-analytics.example\n",
+        "  website: https://acme-analytics.example\n  apn_tier: advanced\n",
+    ) + "reviews:\n  - item: P1\n    status: not-met\n    note: The tier lapsed in October.\n    by: J. Smith\n";
+    let tmp = temp_bundle(yaml);
+    let (_, json) = check_json(tmp.path());
+    let p1 = &json["items"][0];
+    assert_eq!(
+        (&p1["id"], &p1["computed"], &p1["status"]),
+        (
+            &Value::from("P1"),
+            &Value::from("met"),
+            &Value::from("not-met")
+        )
+    );
+    assert_eq!(
+        p1["reasons"],
+        serde_json::json!([
+            "reviewer J. Smith: Not Met — The tier lapsed in October. (computed: Met)"
+        ])
+    );
+    // The text table says the same.
+    let run = dossier(&["check", path_str(tmp.path())]);
+    assert!(
+        run.stdout
+            .contains("reviewer J. Smith: Not Met — The tier lapsed in"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

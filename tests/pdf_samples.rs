@@ -347,7 +347,8 @@ fn looseness(pdf: &Path) -> (f64, f64, f64) {
     (p95, g[g.len() - 1], over)
 }
 
-/// The typography targets of issue 9: evener than Typst (p95 1.61x, max 1.81x, 7 % over 1.5x).
+/// The evenness targets of docs/typography.md: evener than Typst's setting of the same prose
+/// (p95 1.61x, max 1.81x, 7 % over 1.5x).
 fn check_looseness(sample: &str) {
     let pdf = render(sample, "looseness", &[]);
     let (p95, max, over) = looseness(&pdf);

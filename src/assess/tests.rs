@@ -892,6 +892,35 @@ fn a_not_met_review_overrides_a_computed_met() {
     assert_eq!((a.met(), a.not_met()), (15, 1));
     // Other items are untouched.
     assert!(result(&a, "3.2").review.is_none());
+
+    // Every Not Met says why: here the reviewer's decision and note are the reason.
+    let json = a.to_json();
+    let item = &json["items"][9];
+    assert_eq!(item["id"], "3.1");
+    assert_eq!(
+        item["reasons"],
+        serde_json::json!([
+            "reviewer J. Smith: Not Met — Checked the design document. (computed: Met)"
+        ])
+    );
+    assert!(result(&a, "3.1").findings.is_empty());
+}
+
+#[test]
+fn a_not_met_review_of_a_computed_not_met_comes_before_the_findings() {
+    let mut b = full();
+    b.solution.lifecycle = None;
+    let mut r = review("4.2", ReviewStatus::NotMet);
+    r.by = None;
+    b.reviews.push(r);
+    let reasons = result(&evaluate(&b, checklist()), "4.2").reasons();
+    assert_eq!(
+        reasons,
+        [
+            "reviewer: Not Met — Checked the design document. (computed: Not Met)",
+            "`solution.lifecycle` is empty"
+        ]
+    );
 }
 
 #[test]

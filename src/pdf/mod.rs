@@ -1,4 +1,5 @@
-//! Packet Markdown → PDF (owned by the PDF work; see the issue "The packet as a print-quality PDF").
+//! Packet Markdown → PDF: a print-quality, deterministic rendering of the same text as
+//! `packet.md` and `packet.html`.
 //!
 //! Pipeline: Markdown events → [`model`] (blocks of styled text) → [`layout`] (pure: pages of
 //! positioned items, in [`length::Pt`]) → [`draw`] (content streams, fonts and images as lopdf
