@@ -29,21 +29,20 @@ have strace || need+=(strace)
 # tests/hostile.rs runs dossier as nobody through setpriv when the tests run as root.
 have setpriv || need+=(util-linux)
 have python3 || need+=(python3)
-# Debian's python3 lacks ensurepip until python3-venv is installed; only trying tells.
-if have python3 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-  need+=(python3-venv)
-fi
 have npm || need+=(npm)
 have node || need+=(nodejs)
-if [ ${#need[@]} -gt 0 ]; then
-  say "installing Debian packages: ${need[*]}"
-  SUDO=""
+apt_install() {
+  say "installing Debian packages: $*"
+  local sudo=""
   if [ "$(id -u)" != 0 ]; then
-    have sudo || { say "need root or sudo to install ${need[*]}"; exit 2; }
-    SUDO=sudo
+    have sudo || { say "need root or sudo to install $*"; exit 2; }
+    sudo=sudo
   fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+if [ ${#need[@]} -gt 0 ]; then
+  apt_install "${need[@]}"
 fi
 
 # A stamp holds the hash of the file an install was made from, so an unchanged pin list
@@ -57,7 +56,13 @@ if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c '' >/dev/null 2>&1; th
   say "creating $venv"
   rm -rf "$venv"
   mkdir -p "$tools"
-  python3 -m venv "$venv"
+  # Debian's python3 makes no virtual environment (no ensurepip) until python3-venv is
+  # installed; only trying tells.
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+  fi
 fi
 if ! stamp_ok tests/tools/requirements.txt "$venv/.requirements.sha256"; then
   say "installing tests/tools/requirements.txt into $venv"
