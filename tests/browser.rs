@@ -23,10 +23,6 @@ use chromium::{chromium_or_skip, headless};
 mod devtools;
 use devtools::Browser;
 
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
-
 /// Headless Chromium at `width` pixels, with time to load the page.
 fn browser(bin: &Path, profile: &Path, width: u32) -> Command {
     let mut cmd = headless(bin, profile);
@@ -175,97 +171,18 @@ fn chromium_loads_the_packet_offline_with_the_diagram_and_statuses() {
 const SAMPLES: [&str; 2] = ["acme-forecast", "northwind-vision"];
 const EDITIONS: [&str; 3] = ["partner", "reviewer", "public"];
 
-/// `packet.html` of `sample` in `edition`, rendered into `out`.
-///
-/// The public edition is rendered from a copy of the sample in which the non-public
-/// customers' short names (the first word of their names) are replaced outside their
-/// `customer:` lines, so that the leak check passes: the page is what is tested here, and
-/// tests/editions.rs tests the leak check. Where the sample's own text no longer names them,
-/// the copy is the sample.
+/// The HTML packet of `sample` in `edition`, rendered into `out`.
 fn sample_page(sample: &str, edition: &str, out: &Path) -> std::path::PathBuf {
-    let mut bundle = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(sample);
-    if edition == "public" {
-        let copy = out.join("bundle");
-        copy_dir(&bundle, &copy);
-        let yaml = std::fs::read_to_string(copy.join("bundle.yaml")).expect("bundle.yaml");
-        std::fs::write(copy.join("bundle.yaml"), without_private_short_names(&yaml))
-            .expect("write bundle.yaml");
-        bundle = copy;
-    }
     let html = out.join(edition);
-    let run = Command::cargo_bin("dossier")
-        .expect("binary")
-        .arg("render")
-        .arg(&bundle)
-        .args(["--format", "html", "--edition", edition, "--out"])
-        .arg(&html)
-        .output()
-        .expect("dossier runs");
-    assert!(
-        run.status.success(),
-        "{sample} {edition}: {}",
-        String::from_utf8_lossy(&run.stderr)
+    let run = common::run(
+        command()
+            .arg("render")
+            .arg(common::sample(sample))
+            .args(["--format", "html", "--edition", edition, "--out"])
+            .arg(&html),
     );
+    assert_eq!(run.code, 0, "{sample} {edition}: {}", run.stderr);
     html.join("packet.html")
-}
-
-/// `yaml` with the first word of each `public: false` reference's customer replaced by
-/// "Client" wherever it stands as a word, except on that `customer:` line itself.
-fn without_private_short_names(yaml: &str) -> String {
-    let lines: Vec<&str> = yaml.lines().collect();
-    let mut short_names = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(name) = line.trim_start().strip_prefix("- customer:") else {
-            continue;
-        };
-        let private = lines[i + 1..]
-            .iter()
-            .take_while(|l| !l.trim_start().starts_with("- "))
-            .any(|l| l.trim_start().starts_with("public: false"));
-        if let (true, Some(short)) = (private, name.split_whitespace().next()) {
-            short_names.push(short.to_string());
-        }
-    }
-    let mut out = String::with_capacity(yaml.len());
-    for line in yaml.split_inclusive('\n') {
-        if line.trim_start().starts_with("- customer:") {
-            out.push_str(line);
-            continue;
-        }
-        let mut line = line.to_string();
-        for short in &short_names {
-            line = replace_word(&line, short, "Client");
-        }
-        out.push_str(&line);
-    }
-    out
-}
-
-fn replace_word(text: &str, word: &str, by: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(word) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + word.len()..].chars().next();
-        let whole =
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
-        out.push_str(&rest[..at]);
-        out.push_str(if whole { by } else { word });
-        rest = &rest[at + word.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-#[test]
-fn the_public_copy_names_no_private_customer_but_in_its_customer_line() {
-    let yaml = "references:\n  - customer: Meridian Health Supply\n    public: false\n    problem: Meridian's stores; Meridians\n  - customer: Harbor Lane\n    public: true\n    problem: Harbor and Meridian\n";
-    assert_eq!(
-        without_private_short_names(yaml),
-        "references:\n  - customer: Meridian Health Supply\n    public: false\n    problem: Client's stores; Meridians\n  - customer: Harbor Lane\n    public: true\n    problem: Harbor and Client\n"
-    );
 }
 
 /// Every table cell on the page that is laid out broader than a pixel (a header shown only
