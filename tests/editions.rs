@@ -171,6 +171,26 @@ fn reviewer_edition_puts_the_checklist_first_and_ends_with_a_sign_off() {
 }
 
 #[test]
+fn the_sign_off_counts_one_not_met_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = copy_of("acme-forecast", dir.path());
+    let yaml = read(&bundle.join("bundle.yaml")).replacen(
+        "  - item: \"3.1\"\n    status: met\n",
+        "  - item: \"3.1\"\n    status: not-met\n",
+        1,
+    );
+    std::fs::write(bundle.join("bundle.yaml"), yaml).unwrap();
+    let out = dir.path().join("out");
+    let r = render(&bundle, &out, "reviewer");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = read(&out.join("packet.md"));
+    assert!(
+        md.contains("The evidence meets 15 of 16 checklist items; 1 is Not Met."),
+        "{md}"
+    );
+}
+
+#[test]
 fn partner_edition_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
