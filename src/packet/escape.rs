@@ -2,7 +2,8 @@
 //!
 //! Three contexts: `inline` (names and short values inside a sentence), `cell` (a GFM table
 //! cell), and `block` (a user's Markdown field, which keeps its lists, tables, emphasis and
-//! links but loses raw HTML and headings that would break the packet's structure).
+//! links, shows raw HTML as text, and turns its headings into run-in subheadings so that
+//! they do not break the packet's structure).
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
