@@ -395,8 +395,8 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
             Ok(bytes) => {
                 if bytes.len() as u64 != *size {
                     v.problems.push(format!(
-                        "{rel}: {} bytes, the manifest records {size}",
-                        bytes.len()
+                        "{rel}: {}, the manifest records {size}",
+                        crate::plural::count(bytes.len(), "byte", "bytes")
                     ));
                 } else if sha256(&bytes) != *hash {
                     v.problems

@@ -306,8 +306,8 @@ fn texts_too_short_and_too_long() {
             "      Free-text notes are noisy but valuable.\n",
         ),
         (
-            "      Copperline runs 58 parcel depots.",
-            &format!("{long}      Copperline runs 58 parcel depots."),
+            "      The customer runs 58 parcel depots.",
+            &format!("{long}      The customer runs 58 parcel depots."),
         ),
     ]);
     let (_, list) = advisories(b.path());

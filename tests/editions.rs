@@ -36,30 +36,10 @@ fn pdf_objects(pdf: &Path, dir: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(&q).unwrap()).into_owned()
 }
 
-/// The acme-forecast sample made publishable: the text about its two non-public customers
-/// says "The customer" instead of their short names, and Meridian has an `anonymous_name`.
-fn publishable_acme(dir: &Path) -> PathBuf {
-    let b = dir.join("acme");
-    copy_dir(&sample("acme-forecast"), &b);
-    let yaml = read(&b.join("bundle.yaml"));
-    let mut out = String::new();
-    for line in yaml.lines() {
-        if line.starts_with("  - customer: ") {
-            out.push_str(line);
-            out.push('\n');
-            if line.ends_with("Meridian Health Supply") {
-                out.push_str("    anonymous_name: Customer C (a healthcare supplier)\n");
-            }
-        } else {
-            out.push_str(
-                &line
-                    .replace("Meridian", "The customer")
-                    .replace("Copperline", "The customer"),
-            );
-            out.push('\n');
-        }
-    }
-    std::fs::write(b.join("bundle.yaml"), out).unwrap();
+/// A copy of a sample to change, in `dir`.
+fn copy_of(name: &str, dir: &Path) -> PathBuf {
+    let b = dir.join(name);
+    copy_dir(&sample(name), &b);
     b
 }
 
@@ -153,6 +133,26 @@ fn reviewer_edition_puts_the_checklist_first_and_ends_with_a_sign_off() {
 }
 
 #[test]
+fn the_sign_off_counts_one_not_met_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = copy_of("acme-forecast", dir.path());
+    let yaml = read(&bundle.join("bundle.yaml")).replacen(
+        "  - item: \"3.1\"\n    status: met\n",
+        "  - item: \"3.1\"\n    status: not-met\n",
+        1,
+    );
+    std::fs::write(bundle.join("bundle.yaml"), yaml).unwrap();
+    let out = dir.path().join("out");
+    let r = render(&bundle, &out, "reviewer");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = read(&out.join("packet.md"));
+    assert!(
+        md.contains("The evidence meets 15 of 16 checklist items; 1 is Not Met."),
+        "{md}"
+    );
+}
+
+#[test]
 fn partner_edition_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
@@ -173,33 +173,53 @@ fn partner_edition_is_the_default() {
 }
 
 #[test]
-fn public_edition_of_the_samples_as_they_are_is_refused() {
-    // Both samples talk about non-public customers by their short names ("Meridian
-    // distributes …"), which would identify them.
-    for (name, short) in [
-        ("acme-forecast", "Meridian"),
-        ("northwind-vision", "Pinecrest"),
-    ] {
+fn public_edition_of_both_samples_renders() {
+    // Their text says "the customer" where it means a non-public one.
+    for name in ["acme-forecast", "northwind-vision"] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let r = render(&sample(name), &out, "public");
-        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
-        assert!(
-            r.stderr.contains(&format!("\"{short}\"")),
-            "{name}: {}",
-            r.stderr
-        );
-        assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-        assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(out.join("packet.pdf").is_file(), "{name}");
     }
+}
+
+#[test]
+fn a_bundle_whose_prose_names_a_private_customer_is_refused_with_where_to_fix_it() {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/leaks/customer-short-name-in-prose");
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        render(&fixture, &dir.path().join("partner"), "partner").code,
+        0
+    );
+    let out = dir.path().join("out");
+    let r = render(&fixture, &out, "public");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "\"Meridian\", the short name of the customer of references[0], which is not public, appears in packet.md, packet.html, packet.pdf (text)"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Both places, each under a caret with its key path, line and column.
+    for (at, key) in [
+        ("bundle.yaml:19:7", "^^^^^^^^ key references[0].problem"),
+        ("bundle.yaml:22:17", "^^^^^^^^ key references[0].lessons"),
+    ] {
+        assert!(r.stderr.contains(at), "{at}: {}", r.stderr);
+        assert!(r.stderr.contains(key), "{key}: {}", r.stderr);
+    }
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
 }
 
 #[test]
 fn public_edition_names_no_confidential_customer_document_or_contact() {
     let dir = tempfile::tempdir().unwrap();
-    let bundle = publishable_acme(dir.path());
     let out = dir.path().join("out");
-    let r = render(&bundle, &out, "public");
+    let r = render(&sample("acme-forecast"), &out, "public");
     assert_eq!(r.code, 0, "{}", r.stderr);
     let md = read(&out.join("packet.md"));
     let html = read(&out.join("packet.html"));
@@ -220,7 +240,7 @@ fn public_edition_names_no_confidential_customer_document_or_contact() {
     }
     // Anonymised by the bundle's name, or by position; headings and anchors follow.
     assert!(md.contains("### Reference 3: Customer C (a healthcare supplier)"));
-    assert!(md.contains("](#reference-4-customer-d)"));
+    assert!(md.contains("](#reference-4-customer-d-a-parcel-carrier)"));
     assert!(md.contains("2 supporting documents, not named in this edition."));
     // No reviewer decisions, no gaps, no contact; the public references stay named.
     assert!(md.contains("Harbor Lane Grocers"));
@@ -235,7 +255,7 @@ fn public_edition_names_no_confidential_customer_document_or_contact() {
 #[test]
 fn a_confidential_name_planted_in_another_reference_fails_the_public_render() {
     let dir = tempfile::tempdir().unwrap();
-    let bundle = publishable_acme(dir.path());
+    let bundle = copy_of("acme-forecast", dir.path());
     let yaml = read(&bundle.join("bundle.yaml"));
     // Tidewater (public) thanks Meridian Health Supply (not public) in its outcomes.
     let (head, tail) = yaml
@@ -291,7 +311,7 @@ fn a_confidential_name_planted_in_another_reference_fails_the_public_render() {
 #[test]
 fn the_leak_check_reads_the_pdf_outline_and_link_targets() {
     let dir = tempfile::tempdir().unwrap();
-    let bundle = publishable_acme(dir.path());
+    let bundle = copy_of("acme-forecast", dir.path());
     let yaml = read(&bundle.join("bundle.yaml"))
         // A heading: into the PDF outline.
         .replacen(

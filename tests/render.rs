@@ -311,8 +311,8 @@ fn hostile_markup_in_every_field_is_shown_as_text() {
     );
     assert!(html.contains("Globex &lt;script&gt;alert(2)&lt;/script&gt; | &amp; “Q”"));
     assert!(html.contains("&lt;script&gt;alert(\"x\")&lt;/script&gt;"));
-    // A user's "# line" is not a heading.
-    assert!(html.contains("# Not a heading"));
+    // A user's "# line" is not a heading of the packet: a run-in subheading.
+    assert!(html.contains("<p class=\"subhead\"><strong>Not a heading</strong></p>"));
 
     // The Markdown keeps its structure: one H1, tables with their columns.
     let md = read(&out.path().join("packet.md"));
@@ -330,6 +330,76 @@ fn hostile_markup_in_every_field_is_shown_as_text() {
         }
         assert_eq!(cells - 1, 6, "{row}");
     }
+}
+
+/// A bundle whose reference's proposal carries headings pasted from a document.
+const HEADINGS_IN_PROSE: &str = "format: 1
+checklist: aws-ml-competency-2017-v1.0
+as_of: 2026-11-20
+category: platform
+partner:
+  name: Acme Analytics, Inc.
+  website: https://acme-analytics.example
+solution:
+  name: Acme Forecast Studio
+references:
+  - customer: Globex Retail
+    proposal: |
+      Daily forecasts per store.
+      ## API surprises to watch out for
+      The SDK retries throttled calls <b>silently</b>.
+
+      Setext heading <i>too</i>
+      ---
+      - one
+      - two
+";
+
+#[test]
+fn a_heading_inside_prose_is_a_run_in_subheading_not_a_packet_heading() {
+    let bundle = tempfile::tempdir().expect("temp dir");
+    std::fs::write(bundle.path().join("bundle.yaml"), HEADINGS_IN_PROSE).expect("bundle");
+    let out = tempfile::tempdir().expect("temp dir");
+    let r = render(bundle.path(), out.path(), "md,html");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let md = read(&out.path().join("packet.md"));
+    assert!(
+        md.contains(
+            "Daily forecasts per store.\n\n**API surprises to watch out for**\n\nThe SDK retries"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("\n**Setext heading &lt;i>too&lt;/i>**\n\n- one"),
+        "{md}"
+    );
+    assert!(!md.contains("## API") && !md.contains("\\#"), "{md}");
+    // Not in the contents, which lists the packet's own headings.
+    assert_eq!(md.matches("API surprises").count(), 1, "{md}");
+
+    let html = read(&out.path().join("packet.html"));
+    assert!(
+        html.contains("<p class=\"subhead\"><strong>API surprises to watch out for</strong></p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<p class=\"subhead\"><strong>Setext heading &lt;i&gt;too&lt;/i&gt;</strong></p>"
+        ),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<b>") && !html.contains("<i>"),
+        "raw HTML stays text"
+    );
+    assert!(!html.contains("## API"), "{html}");
+    assert!(
+        !html.contains("id=\"api-surprises"),
+        "no heading anchor: {html}"
+    );
+    // The paragraphs around it stay plain paragraphs.
+    assert!(html.contains("<p>Daily forecasts per store.</p>"), "{html}");
 }
 
 #[test]
