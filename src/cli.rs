@@ -88,10 +88,12 @@ enum Command {
         #[arg(long)]
         ragged: bool,
     },
-    /// Check an archive: every hash in its MANIFEST, and that re-rendering gives identical
-    /// files (exit 0 intact, 1 anything differs, 2 not an archive).
+    /// Check an archive or a packet PDF: every hash in the archive's MANIFEST or every
+    /// checksum of the PDF's embedded files, and that re-rendering the bundle gives
+    /// identical files (exit 0 intact, 1 anything differs, 2 neither an archive nor a
+    /// dossier PDF that carries its bundle).
     Verify {
-        /// The archive folder (DIR/<as_of>-<partner>).
+        /// The archive folder (DIR/<as_of>-<partner>) or a packet.pdf.
         archive: PathBuf,
     },
     /// Compare two submissions, each a bundle or an archive folder (exit 0 no changes,
@@ -453,13 +455,23 @@ fn archive(
 }
 
 fn verify(dir: &std::path::Path) -> Result<i32, Error> {
-    let v = crate::archive::verify(dir)?;
+    // A packet PDF is checked against the bundle it carries; a folder is an archive.
+    let v = if dir.is_file() {
+        crate::archive::verify_pdf(dir)?
+    } else {
+        crate::archive::verify(dir)?
+    };
     for n in &v.notes {
         println!("note: {n}");
     }
     if v.problems.is_empty() {
+        let what = if dir.is_file() {
+            "embedded files match their checksums"
+        } else {
+            "files match the manifest"
+        };
         println!(
-            "ok: {} files match the manifest, and the packet re-renders identically",
+            "ok: {} {what}, and the packet re-renders identically",
             v.matching
         );
         Ok(0)
