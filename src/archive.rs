@@ -1,6 +1,8 @@
 //! The yearly record of a submission: `dossier archive` writes a folder holding the three
 //! renderings, the bundle exactly as it was read, `assessment.json` and a `MANIFEST` of
 //! SHA-256 hashes; `dossier verify` checks the hashes and re-renders to prove the record.
+//! A packet PDF is a record too: `dossier verify packet.pdf` re-renders it from the bundle it
+//! carries, with the settings its metadata records, and compares the bytes.
 //!
 //! Promises: an archive is written beside its destination and renamed into place only when
 //! complete, and never replaces an existing one; the renderings are made from the archived
@@ -474,6 +476,122 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
             ));
         }
     }
+    Ok(v)
+}
+
+/// Checks a packet PDF: every file it carries against its `/CheckSum`, the dossier version
+/// that made it, and that rendering the carried bundle again, with the edition, paper and
+/// justification the PDF records, gives the same bytes. A file that is not a PDF, a PDF
+/// that dossier did not write and one that carries no bundle (the public edition) are
+/// errors: there is nothing to verify.
+pub fn verify_pdf(path: &Path) -> Result<Verification, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let packet = crate::pdf::inspect::read(&bytes)
+        .map_err(|e| Error::Usage(format!("{} is not a PDF: {e}", path.display())))?;
+    let Some(recorded) = packet.recorded else {
+        return Err(Error::Usage(format!(
+            "{} is not a dossier packet: its metadata records no dossier render settings",
+            path.display()
+        )));
+    };
+    let bundle_prefix = format!("{BUNDLE_DIR}/");
+    if !packet
+        .attachments
+        .iter()
+        .any(|f| f.name.starts_with(&bundle_prefix))
+    {
+        return Err(Error::Usage(format!(
+            "{} carries no bundle to render again ({} edition{}); verify the partner or reviewer edition's PDF, or the archive",
+            path.display(),
+            recorded.edition,
+            if recorded.edition == "public" {
+                ": the public edition never carries one"
+            } else {
+                ""
+            }
+        )));
+    }
+
+    let mut v = Verification::default();
+    for f in &packet.attachments {
+        if f.problems.is_empty() {
+            v.matching += 1;
+        }
+        for p in &f.problems {
+            v.problems.push(format!("{}: {p}", f.name));
+        }
+    }
+    let current = env!("CARGO_PKG_VERSION");
+    if recorded.version != current {
+        v.problems.push(format!(
+            "made by dossier {}, checked with dossier {current}: renderings may differ for that reason alone",
+            recorded.version
+        ));
+    }
+    if !recorded.outside_inputs.is_empty() {
+        v.notes.push(format!(
+            "made with inputs the PDF does not carry ({}); a difference may come from them",
+            recorded.outside_inputs.join(", ")
+        ));
+    }
+    let Ok(edition) =
+        <crate::edition::Edition as clap::ValueEnum>::from_str(&recorded.edition, false)
+    else {
+        v.problems.push(format!(
+            "the PDF records an edition this dossier does not know: {:?}",
+            recorded.edition
+        ));
+        return Ok(v);
+    };
+
+    // The carried bundle, written out as it was read, and loaded like any other.
+    let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    for f in &packet.attachments {
+        let Some(rel) = f.name.strip_prefix(&bundle_prefix) else {
+            continue;
+        };
+        match record::normalise(rel) {
+            Ok(rel) => write_file(&tmp.path().join(&rel), &f.bytes)?,
+            Err(_) => v.problems.push(format!(
+                "{}: the name leaves the bundle folder; the file was not extracted",
+                f.name
+            )),
+        }
+    }
+    let loaded = match bundle::load(tmp.path()) {
+        Ok(l) => l,
+        Err(e) => {
+            v.problems.push(format!(
+                "{BUNDLE_DIR}/bundle.yaml: the embedded bundle does not load ({} problem{})",
+                e.diagnostics.len(),
+                if e.diagnostics.len() == 1 { "" } else { "s" }
+            ));
+            for d in &e.diagnostics {
+                v.problems.push(format!("  {d}"));
+            }
+            return Ok(v);
+        }
+    };
+    let a = assess::evaluate(&loaded.bundle, loaded.checklist);
+    let opts = RenderOptions {
+        formats: vec![Format::Pdf],
+        templates: None,
+        paper: recorded.paper,
+        justify: recorded.justify,
+        font_dirs: Vec::new(),
+        attachments: record::attachments(&loaded, &a)?.into(),
+        changes: None,
+    };
+    let fresh = render::render_edition(&loaded, &a, &opts, edition)?;
+    let Some(pdf) = fresh
+        .files
+        .iter()
+        .find(|f| f.rel == Path::new("packet.pdf"))
+    else {
+        return Err(Error::Render("rendering again made no PDF".into()));
+    };
+    v.problems
+        .extend(crate::pdf::inspect::differences(&bytes, &pdf.bytes));
     Ok(v)
 }
 

@@ -89,10 +89,12 @@ enum Command {
         #[arg(long)]
         ragged: bool,
     },
-    /// Check an archive: every hash in its MANIFEST, and that re-rendering gives identical
-    /// files (exit 0 intact, 1 anything differs, 2 not an archive).
+    /// Check an archive or a packet PDF: every hash in the archive's MANIFEST or every
+    /// checksum of the PDF's embedded files, and that re-rendering the bundle gives
+    /// identical files (exit 0 intact, 1 anything differs, 2 neither an archive nor a
+    /// dossier PDF that carries its bundle).
     Verify {
-        /// The archive folder (DIR/<as_of>-<partner>).
+        /// The archive folder (DIR/<as_of>-<partner>) or a packet.pdf.
         archive: PathBuf,
     },
     /// Compare two submissions, each a bundle or an archive folder (exit 0 no changes,
@@ -454,16 +456,29 @@ fn archive(
 }
 
 fn verify(dir: &std::path::Path) -> Result<i32, Error> {
-    let v = crate::archive::verify(dir)?;
+    // A packet PDF is checked against the bundle it carries; a folder is an archive.
+    let v = if dir.is_file() {
+        crate::archive::verify_pdf(dir)?
+    } else {
+        crate::archive::verify(dir)?
+    };
     for n in &v.notes {
         println!("note: {n}");
     }
     if v.problems.is_empty() {
-        println!(
-            "ok: {} {} the manifest, and the packet re-renders identically",
-            crate::plural::count(v.matching, "file", "files"),
-            crate::plural::pick(v.matching, "matches", "match")
-        );
+        use crate::plural::{count, pick};
+        let n = v.matching;
+        let what = if dir.is_file() {
+            let verb = pick(n, "matches its checksum", "match their checksums");
+            format!("{} {verb}", count(n, "embedded file", "embedded files"))
+        } else {
+            format!(
+                "{} {}",
+                count(n, "file", "files"),
+                pick(n, "matches", "match")
+            ) + " the manifest"
+        };
+        println!("ok: {what}, and the packet re-renders identically");
         Ok(0)
     } else {
         for p in &v.problems {

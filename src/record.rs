@@ -57,7 +57,7 @@ pub fn bundle_files(loaded: &Loaded) -> Result<Files, Error> {
 
 /// A bundle path as `a/b/c`: no `.` segments, no doubled slashes. `bundle::load` has
 /// already refused `..` and absolute paths; anything else odd is refused here too.
-fn normalise(rel: &str) -> Result<String, Error> {
+pub(crate) fn normalise(rel: &str) -> Result<String, Error> {
     let mut parts = Vec::new();
     for c in Path::new(rel).components() {
         match c {

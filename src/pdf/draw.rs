@@ -14,19 +14,9 @@ use super::PdfError;
 use super::fonts::{FaceId, FontSet};
 use super::layout::{Geometry, HeadingMark, Item, Layout, Page};
 use super::length::Pt;
+use super::metadata::DocInfo;
 use super::text::{Rgb, Target};
-use super::util::{deflate, pdf_date, text_string};
-
-/// Document information written to the PDF's Info dictionary.
-#[derive(Debug, Clone)]
-pub(crate) struct DocInfo {
-    pub title: String,
-    pub author: String,
-    pub subject: String,
-    pub keywords: Vec<String>,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-}
+use super::util::{deflate, text_string};
 
 /// A subset face as the content streams use it: each original glyph's code in the subset,
 /// and each code's width as the `/W` array gives it and as the layout measured it.
@@ -543,6 +533,8 @@ fn link_annotation(
         // No border, no highlight: the text's own colour marks the link.
         ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
         ("H", Object::Name(b"N".to_vec())),
+        // Printed with the page (PDF/A-3, 6.3.2: the Print flag set, Hidden and NoView clear).
+        ("F", Object::Integer(4)),
         ("A", Object::Dictionary(action)),
     ]))
 }
@@ -843,7 +835,8 @@ fn used_images<'a>(layout: &Layout, assets: &'a BTreeMap<String, &[u8]>) -> Vec<
     out
 }
 
-/// The catalog, Info dictionary, nested outline, viewer preferences and file identifier.
+/// The catalog (with the metadata, output intent and language of [`super::metadata`]),
+/// nested outline, viewer preferences and file identifier.
 fn finish(
     doc: &mut lopdf::Document,
     layout: &Layout,
@@ -853,27 +846,7 @@ fn finish(
     info: &DocInfo,
     id: [u8; 16],
 ) {
-    let date = pdf_date(&info.date);
-    let mut dict = Dictionary::new();
-    dict.set("Title", text_string(&info.title));
-    dict.set("Author", text_string(&info.author));
-    dict.set("Subject", text_string(&info.subject));
-    dict.set("Keywords", text_string(&info.keywords.join(", ")));
-    dict.set("Creator", text_string("dossier"));
-    dict.set(
-        "Producer",
-        text_string(concat!("dossier ", env!("CARGO_PKG_VERSION"), " (lopdf)")),
-    );
-    dict.set(
-        "CreationDate",
-        Object::String(date.clone().into_bytes(), StringFormat::Literal),
-    );
-    dict.set(
-        "ModDate",
-        Object::String(date.into_bytes(), StringFormat::Literal),
-    );
-    let info_id = doc.add_object(dict);
-    doc.trailer.set("Info", Object::Reference(info_id));
+    let described = super::metadata::add(doc, info);
 
     // Both halves the same: the file is made new each time, never updated in place.
     doc.trailer.set(
@@ -889,10 +862,6 @@ fn finish(
         ("Type", Object::Name(b"Catalog".to_vec())),
         ("Pages", Object::Reference(pages_id)),
         (
-            "Lang",
-            Object::String(b"en".to_vec(), StringFormat::Literal),
-        ),
-        (
             "ViewerPreferences",
             Object::Dictionary(Dictionary::from_iter(vec![(
                 "DisplayDocTitle",
@@ -900,6 +869,9 @@ fn finish(
             )])),
         ),
     ]);
+    for (key, value) in described {
+        catalog.set(key, value);
+    }
     if let Some(outline_id) = outline {
         catalog.set("Outlines", Object::Reference(outline_id));
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
