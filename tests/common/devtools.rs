@@ -72,7 +72,15 @@ impl Browser {
             .send(tungstenite::Message::text(message.to_string()))
             .expect("send to DevTools");
         loop {
-            let message = self.socket.read().expect("DevTools answers");
+            let message = match self.socket.read() {
+                Ok(message) => message,
+                // A signal to the test process (a child exiting) interrupts the read; the
+                // socket is intact, so read again.
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    continue;
+                }
+                Err(e) => panic!("DevTools answers: {e}"),
+            };
             let Ok(text) = message.to_text() else {
                 continue;
             };
