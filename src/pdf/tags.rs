@@ -319,7 +319,7 @@ pub(crate) fn write(
         match (node.role, &node.text) {
             (Role::Figure, text) => dict.set(
                 "Alt",
-                super::draw::text_string(text.as_deref().unwrap_or("")),
+                super::util::text_string(text.as_deref().unwrap_or("")),
             ),
             (Role::TH(scope), _) => dict.set(
                 "A",
