@@ -1,6 +1,6 @@
 """Reads PDFs as outside readers do, for tests/pdf_tags.rs: PDFium (pypdfium2) gives each
 page's structure tree with the text of every element's marked content, and page-validation
-gives the PDF/UA-1 rules the file fails. Prints one JSON object per PDF named on the
+gives the PDF/UA-1 and PDF/A-3a rules the file fails. Prints one JSON object per PDF named on the
 command line, one per line."""
 
 import ctypes
@@ -101,11 +101,11 @@ def probe(path):
         text_page.close()
         pdf_page.close()
     pdf.close()
-    report = page.validate_pdf(path, profile="ua1")
     failures = {}
-    for f in report.failures:
-        failures.setdefault(f.rule_id, f.message)
-    return {"path": path, "pages": pages, "ua1_failures": failures}
+    for profile in ("ua1", "3a"):
+        for f in page.validate_pdf(path, profile=profile).failures:
+            failures.setdefault(f.rule_id, f.message)
+    return {"path": path, "pages": pages, "failures": failures}
 
 
 for path in sys.argv[1:]:
