@@ -302,8 +302,9 @@ pub(crate) fn write(
             }
         }
 
+        // `/Type /StructElem` is optional and left out: a thousand elements in a packet of
+        // twenty pages, each entry a key and a name to make and write.
         let mut dict = Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"StructElem".to_vec())),
             ("S", Object::Name(node.role.name().as_bytes().to_vec())),
             (
                 "P",
@@ -313,8 +314,11 @@ pub(crate) fn write(
         if let Some(p) = page {
             dict.set("Pg", Object::Reference(page_ids[p]));
         }
-        if !kids.is_empty() {
-            dict.set("K", Object::Array(kids));
+        // One kid (most elements: a line of text, a cell) stands alone, not in an array.
+        match kids.len() {
+            0 => {}
+            1 => dict.set("K", kids.pop().unwrap_or(Object::Null)),
+            _ => dict.set("K", Object::Array(kids)),
         }
         match (node.role, &node.text) {
             (Role::Figure, text) => dict.set(
@@ -395,11 +399,13 @@ mod tests {
         .unwrap()
     }
 
+    /// `/K` as a list: an array, or the one kid standing alone.
     fn kids(d: &Dictionary) -> Vec<Object> {
-        d.get(b"K")
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default()
+        match d.get(b"K") {
+            Ok(Object::Array(a)) => a.clone(),
+            Ok(one) => vec![one.clone()],
+            Err(_) => Vec::new(),
+        }
     }
 
     /// A paragraph over two pages with a link in its first line, then a one-cell table.
