@@ -130,7 +130,7 @@ pub fn check(files: &[OutputFile], loaded: &Loaded) -> Result<(), Error> {
     if hits.is_empty() {
         return Ok(());
     }
-    Err(Error::Render(report(&hits, loaded)))
+    Err(Error::Leak(report(&hits, loaded)))
 }
 
 /// Every secret that appears in `files`, with where.

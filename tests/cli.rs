@@ -10,7 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{MINIMAL, Run, dossier, path_str, repo, temp_bundle};
+use common::{MINIMAL, Run, copy_sample, dossier, path_str, repo, temp_bundle};
 
 fn check_json(bundle: &Path) -> (i32, Value) {
     let run = dossier(&["check", path_str(bundle), "--json"]);
@@ -207,7 +207,7 @@ fn check_json_has_the_shape_of_section_6() {
         .keys()
         .map(String::as_str)
         .collect();
-    // `advisories` (issue 10) comes after what section 6 defines.
+    // `advisories` comes last, after the assessment's own keys.
     assert_eq!(
         ordered,
         [
@@ -867,25 +867,6 @@ fn deep_nesting_fails_cleanly() {
         );
         assert!(run.stderr.contains("bundle.yaml:2:"), "{}", run.stderr);
     }
-}
-
-/// Copies a sample bundle into a fresh folder.
-fn copy_sample(name: &str) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).expect("mkdir");
-        for entry in fs::read_dir(from).expect("read_dir") {
-            let entry = entry.expect("entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), &target).expect("copy");
-            }
-        }
-    }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    copy(&repo(&format!("samples/{name}")), tmp.path());
-    tmp
 }
 
 fn bom_crlf(text: &str) -> Vec<u8> {

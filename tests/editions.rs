@@ -4,72 +4,34 @@
 //! Uses `pdftotext`, `pdfdetach` and `qpdf` (poppler-utils, qpdf).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+use common::{Run, command, copy_dir, read, run, sample};
 
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
-
-struct Run {
-    code: i32,
-    stderr: String,
-}
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
 
 fn render(bundle: &Path, out: &Path, edition: &str) -> Run {
-    let o = Command::cargo_bin("dossier")
-        .expect("binary built")
+    run(command()
         .args(["render", "--edition", edition, "--out"])
         .arg(out)
-        .arg(bundle)
-        .output()
-        .expect("runs");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(name)
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn tool(cmd: &str, args: &[&str]) -> String {
-    let o = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} must be installed: {e}"));
-    assert!(
-        o.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+        .arg(bundle))
 }
 
 fn pdf_text(pdf: &Path) -> String {
-    tool("pdftotext", &[pdf.to_str().unwrap(), "-"])
+    tool("pdftotext", &[], pdf)
 }
 
 /// The PDF with every object uncompressed, so metadata, outline titles and link targets can be
 /// searched as text.
 fn pdf_objects(pdf: &Path, dir: &Path) -> String {
     let q = dir.join("qdf.pdf");
+    std::fs::copy(pdf, &q).expect("copy the PDF");
     tool(
         "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            q.to_str().unwrap(),
-        ],
+        &["--qdf", "--object-streams=disable", "--replace-input"],
+        &q,
     );
     String::from_utf8_lossy(&std::fs::read(&q).unwrap()).into_owned()
 }
@@ -195,8 +157,7 @@ fn partner_edition_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     assert_eq!(render(&sample("northwind-vision"), &a, "partner").code, 0);
-    let o = Command::cargo_bin("dossier")
-        .unwrap()
+    let o = command()
         .args(["render", "--out"])
         .arg(&b)
         .arg(sample("northwind-vision"))
@@ -287,7 +248,7 @@ fn public_edition_names_no_confidential_customer_document_or_contact() {
     assert!(!md.contains("## Gaps") && !md.contains("**Contact:**"));
     assert!(!md.contains("Advisories"));
     // The PDF carries no attachments (the bundle names everything withheld).
-    let listed = tool("pdfdetach", &["-list", pdf.to_str().unwrap()]);
+    let listed = tool("pdfdetach", &["-list"], &pdf);
     assert!(listed.starts_with("0 embedded files"), "{listed}");
 }
 

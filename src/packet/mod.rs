@@ -84,7 +84,7 @@ fn compile(overrides: Vec<(String, String)>) -> Result<Tera, Error> {
         }
     }
     tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-        .map_err(|e| Error::Render(format!("templates: {}", error_chain(&e))))?;
+        .map_err(|e| Error::Template(format!("templates: {}", error_chain(&e))))?;
     Ok(tera)
 }
 
@@ -121,7 +121,7 @@ impl Templates {
     /// Renders the packet Markdown from the view.
     pub fn render(&self, view: &PacketView) -> Result<String, Error> {
         let mut ctx = Context::from_serialize(view)
-            .map_err(|e| Error::Render(format!("packet view: {}", error_chain(&e))))?;
+            .map_err(|e| Error::Template(format!("packet view: {}", error_chain(&e))))?;
         ctx.insert(
             "generator",
             &format!("dossier {}", env!("CARGO_PKG_VERSION")),
@@ -129,7 +129,7 @@ impl Templates {
         let text = self
             .tera
             .render("packet.md", &ctx)
-            .map_err(|e| Error::Render(format!("template packet.md: {}", error_chain(&e))))?;
+            .map_err(|e| Error::Template(format!("template packet.md: {}", error_chain(&e))))?;
         Ok(tidy(&text))
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every decision the packet shows (statuses, labels, dates as text, anchors, which fields
 //! are missing) is made here, so templates only lay text out. Strings are raw user text;
-//! templates escape them with the filters in `packet::filters`.
+//! templates escape them with the filters that `packet` registers (`inline`, `cell` and
+//! `block` from `packet::escape`, and `reason`).
 
 use serde::Serialize;
 
