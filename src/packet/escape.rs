@@ -118,25 +118,23 @@ pub fn block(markdown: &str) -> String {
 }
 
 /// The edits that turn the heading at `range` (its inline content at `inner`) into a
-/// paragraph of strong text, set apart by blank lines so that it does not run into the
-/// text around it. An empty heading is dropped.
+/// paragraph of strong text, set apart by blank lines so that it neither runs into the text
+/// around it nor turns a following `---` into a heading underline. An empty heading shows
+/// its `#` as text.
 fn heading_to_strong(
     text: &str,
     range: std::ops::Range<usize>,
     inner: &[&std::ops::Range<usize>],
 ) -> Vec<(std::ops::Range<usize>, String)> {
-    let end = range.start + text[range.clone()].trim_end().len();
-    let (Some(from), Some(to)) = (
-        inner.iter().map(|r| r.start).min(),
-        inner.iter().map(|r| r.end).max(),
-    ) else {
-        return vec![(range.start..end, String::new())];
-    };
-    // `**` cannot wrap text that has `**` of its own; `__` can.
-    let mark = if text[from..to].contains("**") {
-        "__"
+    // To the end of the heading's last line, trailing spaces included.
+    let trimmed = range.start + text[range.clone()].trim_end().len();
+    let line_end = text[trimmed..]
+        .find('\n')
+        .map_or(text.len(), |n| trimmed + n);
+    let end = if text[trimmed..line_end].trim().is_empty() {
+        line_end
     } else {
-        "**"
+        trimmed
     };
     // A blank line inside a block quote keeps the quote's markers.
     let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
@@ -158,16 +156,33 @@ fn heading_to_strong(
         .strip_prefix('\n')
         .and_then(|rest| rest.split('\n').next())
         .is_some_and(has_text);
-    let mut edits = Vec::new();
-    if text_before {
-        edits.push((line_start..line_start, format!("{quote}\n")));
-    }
-    edits.push((range.start..from, mark.to_string()));
     let blank_after = if text_after {
         format!("\n{quote}")
     } else {
         String::new()
     };
+    let mut edits = Vec::new();
+    if text_before {
+        edits.push((line_start..line_start, format!("{quote}\n")));
+    }
+    let (Some(from), Some(to)) = (
+        inner.iter().map(|r| r.start).min(),
+        inner.iter().map(|r| r.end).max(),
+    ) else {
+        let hash = text[range.start..]
+            .find('#')
+            .map_or(range.start, |n| range.start + n);
+        edits.push((hash..hash, "\\".to_string()));
+        edits.push((end..end, blank_after));
+        return edits;
+    };
+    // `**` cannot wrap text that has `**` of its own; `__` can.
+    let mark = if text[from..to].contains("**") {
+        "__"
+    } else {
+        "**"
+    };
+    edits.push((range.start..from, mark.to_string()));
     edits.push((to..end, format!("{mark}{blank_after}")));
     edits
 }
@@ -351,7 +366,7 @@ mod tests {
             ("- ## In a list\n  text", "- **In a list**\n\n  text"),
             ("## A **bold** word", "__A **bold** word__"),
             ("## Use <b>this</b>", "**Use &lt;b>this&lt;/b>**"),
-            ("Text\n\n##\n\nMore", "Text\n\n\n\nMore"),
+            ("Text\n\n##\n\nMore", "Text\n\n\\##\n\nMore"),
         ];
         for (input, want) in cases {
             assert_eq!(block(input), want, "{input:?}");
@@ -378,5 +393,26 @@ mod tests {
             ),
             [true, false, false, false, false, true]
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever a field holds, the packet gets no heading and no raw HTML from it.
+            #[test]
+            fn a_field_never_adds_headings_or_html(text in "[#>=*_`<a-c \n\t1.)+-]{0,60}") {
+                let out = block(&text);
+                for ev in Parser::new_ext(&out, options()) {
+                    prop_assert!(
+                        !matches!(ev, Event::Start(Tag::Heading { .. }) | Event::Html(_) | Event::InlineHtml(_)),
+                        "{text:?} → {out:?}: {ev:?}"
+                    );
+                }
+            }
+        }
     }
 }
