@@ -1,4 +1,4 @@
-//! Small object helpers that every part of the PDF writer needs — deflating at the chosen
+//! Small object builders that every part of the PDF writer needs — deflating at the chosen
 //! level, PDF dates, text strings — kept in a leaf module so that `draw`, `attach` and
 //! `raster` all import from here and never from each other.
 
