@@ -500,15 +500,14 @@ pub fn verify_pdf(path: &Path) -> Result<Verification, Error> {
         .iter()
         .any(|f| f.name.starts_with(&bundle_prefix))
     {
+        let why = if recorded.edition == "public" {
+            "it is the public edition, which never carries one".to_string()
+        } else {
+            format!("this {} edition was made without it", recorded.edition)
+        };
         return Err(Error::Usage(format!(
-            "{} carries no bundle to render again ({} edition{}); verify the partner or reviewer edition's PDF, or the archive",
-            path.display(),
-            recorded.edition,
-            if recorded.edition == "public" {
-                ": the public edition never carries one"
-            } else {
-                ""
-            }
+            "{} carries no bundle to render again: {why}; verify the partner or reviewer edition's PDF, or the archive",
+            path.display()
         )));
     }
 

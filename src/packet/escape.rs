@@ -52,6 +52,22 @@ pub fn cell(text: &str) -> String {
     inline(text)
 }
 
+/// Escapes plain text for an image's alternative text (`![…](src)`): inline escaping, and
+/// every bracket, since an unmatched one would end the text early.
+pub fn alt(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let inlined = inline(text);
+    let mut escaped = false;
+    for c in inlined.chars() {
+        if matches!(c, '[' | ']') && !escaped {
+            out.push('\\');
+        }
+        escaped = c == '\\' && !escaped;
+        out.push(c);
+    }
+    out
+}
+
 fn looks_like_entity(s: &str) -> bool {
     // "&amp;", "&#123;", "&#x1F;" — only these would be decoded by a Markdown renderer.
     let rest = &s[1..];
@@ -235,6 +251,16 @@ mod tests {
         let mut out = String::new();
         pulldown_cmark::html::push_html(&mut out, Parser::new_ext(md, options()));
         out
+    }
+
+    #[test]
+    fn alt_text_keeps_its_brackets_inside_the_image() {
+        let md = format!("![{}](a.png)", alt("Flow [batch] ] and *more*"));
+        let html = html_of(&md);
+        assert!(
+            html.contains(r#"alt="Flow [batch] ] and *more*""#),
+            "{md} → {html}"
+        );
     }
 
     #[test]

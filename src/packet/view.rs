@@ -265,6 +265,9 @@ pub struct ArchitectureView {
     pub overview: Option<String>,
     /// Path of the diagram relative to the packet (`assets/architecture.png`).
     pub diagram: Option<String>,
+    /// The diagram's alternative text: `architecture.diagram_alt`, or a description made
+    /// from the solution name and the services listed.
+    pub diagram_alt: String,
     pub aws_services: Vec<String>,
     pub high_availability: Option<String>,
     pub pillars: Vec<PillarView>,
@@ -341,6 +344,37 @@ fn kebab<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// The diagram's alternative text as the bundle gives it, or one made from the solution
+/// name and the services the architecture lists (the `diagram-alt-missing` advisory asks
+/// for a real one).
+pub fn diagram_alt(b: &crate::bundle::model::Bundle) -> String {
+    if let Some(alt) = b
+        .architecture
+        .diagram_alt
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        return alt.to_string();
+    }
+    let services: Vec<&str> = b
+        .architecture
+        .aws_services
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let name = b.solution.name.trim();
+    match services.as_slice() {
+        [] => format!("Architecture diagram of {name}"),
+        [one] => format!("Architecture diagram of {name}, built on {one}"),
+        [rest @ .., last] => format!(
+            "Architecture diagram of {name}, built on {} and {last}",
+            rest.join(", ")
+        ),
+    }
 }
 
 /// The file name the diagram gets inside `assets/`.
@@ -576,6 +610,7 @@ pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> Packe
         architecture: ArchitectureView {
             overview: text(&b.architecture.overview),
             diagram: diagram_asset_name(loaded),
+            diagram_alt: diagram_alt(b),
             aws_services: b
                 .architecture
                 .aws_services

@@ -166,6 +166,7 @@ pub(crate) fn draw(
     );
     finish(&mut doc, &layout, pages_id, &page_ids, geo, info, id);
     super::attach::add(&mut doc, attached)?;
+    super::util::end_streams_cleanly(&mut doc);
     // Sized for the streams up front: growing by doubling held up to twice the file (a big
     // diagram's PDF is tens of MB).
     let streams: usize = doc

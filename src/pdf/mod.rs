@@ -59,7 +59,8 @@ pub struct PdfOptions {
     pub toc_anchor: Option<String>,
     /// Extra fallback fonts (.ttf/.otf) tried after the shipped ones.
     pub font_dirs: Vec<PathBuf>,
-    /// BCP 47 tag of the text's language, for hyphenation; empty means "en-US".
+    /// BCP 47 tag of the text's language, for hyphenation and the catalog's `/Lang`; empty
+    /// means "en-US".
     pub language: String,
     /// Files embedded in the PDF (name, bytes), e.g. the bundle itself; see [`attach`].
     pub attachments: std::sync::Arc<[(String, Vec<u8>)]>,
