@@ -31,11 +31,6 @@ const AWAITING_STRUCTURE_TREE: &[&str] = &[
     "PDFUA1-TAGGED-DOCUMENT-001",
 ];
 
-/// Samples whose public edition the leak check refuses today (customer names in the
-/// prose). Strict as above: a sample listed here whose public edition renders fails the
-/// test until it is removed, and from then on its public PDF is validated like the others.
-const PUBLIC_EDITION_REFUSED: &[&str] = &["acme-forecast", "northwind-vision"];
-
 const SAMPLES: &[&str] = &["acme-forecast", "northwind-vision"];
 
 /// The virtual environment's Python, after checking that the validator imports.
@@ -122,18 +117,7 @@ fn every_packet_pdf_passes_pdfa_3a_and_pdfua_1_and_qpdf_check() {
                 let mut all = vec!["--edition", edition];
                 all.extend_from_slice(args);
                 match render(&repo(&format!("samples/{sample}")), &dir, &all) {
-                    Ok(pdf) => {
-                        if edition == "public" && PUBLIC_EDITION_REFUSED.contains(sample) {
-                            problems.push(format!(
-                                "{sample}'s public edition renders now: remove it from PUBLIC_EDITION_REFUSED"
-                            ));
-                        }
-                        pdfs.push(pdf);
-                    }
-                    Err(stderr)
-                        if edition == "public"
-                            && PUBLIC_EDITION_REFUSED.contains(sample)
-                            && stderr.contains("confidential") => {}
+                    Ok(pdf) => pdfs.push(pdf),
                     Err(stderr) => problems.push(format!("{sample} {edition} {name}: {stderr}")),
                 }
             }
