@@ -17,7 +17,7 @@ use crate::assess::{self, Assessment};
 use crate::bundle::{self, Loaded};
 use crate::output;
 use crate::pdf::Paper;
-use crate::render::{self, Format, RenderOptions};
+use crate::render::{self, RenderOptions};
 
 /// The manifest's file name, at the top of the archive.
 pub const MANIFEST: &str = "MANIFEST";
@@ -157,13 +157,10 @@ fn partner_slug(name: &str) -> String {
 
 fn render_options(opts: &ArchiveOptions, attachments: Vec<(String, Vec<u8>)>) -> RenderOptions {
     RenderOptions {
-        formats: vec![Format::Md, Format::Html, Format::Pdf],
-        templates: None,
         paper: opts.paper,
         justify: opts.justify,
-        font_dirs: Vec::new(),
         attachments: attachments.into(),
-        changes: None,
+        ..RenderOptions::default()
     }
 }
 
@@ -174,7 +171,13 @@ fn contents(
     opts: &ArchiveOptions,
 ) -> Result<(Files, Vec<String>), Error> {
     let a = assess::evaluate(&loaded.bundle, loaded.checklist);
-    let rendered = render::render(loaded, &a, &render_options(opts, attachments(bundle, &a)?))?;
+    let advisories = crate::advise::review(loaded);
+    let rendered = render::render(
+        loaded,
+        &a,
+        &advisories,
+        &render_options(opts, attachments(bundle, &a)?),
+    )?;
     let mut files = BTreeMap::new();
     for f in rendered.files {
         let rel = f.rel.to_string_lossy().replace('\\', "/");

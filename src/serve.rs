@@ -18,7 +18,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::Error;
 use crate::html::html_escape;
-use crate::render::{Format, RenderOptions};
+use crate::render::RenderOptions;
 use crate::watch::{self, Changes, Signal};
 
 /// The server-sent event stream that tells open pages about rebuilds.
@@ -99,8 +99,14 @@ impl Shared {
     }
 }
 
-/// `dossier serve BUNDLE --bind ADDR --port N`: serves until Ctrl-C.
-pub fn run(bundle_path: &Path, bind: IpAddr, port: u16) -> Result<i32, Error> {
+/// `dossier serve BUNDLE --bind ADDR --port N`: serves the formats `opts` asks for until
+/// Ctrl-C.
+pub fn run(
+    bundle_path: &Path,
+    bind: IpAddr,
+    port: u16,
+    opts: &RenderOptions,
+) -> Result<i32, Error> {
     let wanted = SocketAddr::new(bind, port);
     let server = Server::http(wanted)
         .map_err(|e| Error::Usage(format!("cannot listen on {wanted}: {e}")))?;
@@ -122,7 +128,7 @@ pub fn run(bundle_path: &Path, bind: IpAddr, port: u16) -> Result<i32, Error> {
     let mut builder = Builder {
         shared: Arc::clone(&shared),
         bundle: bundle_path.to_path_buf(),
-        opts: watch::options(vec![Format::Md, Format::Html]),
+        opts: opts.clone(),
         // Tells this server's packets from an earlier run's, so a page left open reloads.
         instance: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

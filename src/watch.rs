@@ -29,31 +29,19 @@ pub struct Build {
     pub inputs: Vec<String>,
 }
 
-/// Render options for live builds: the defaults of `dossier render`.
-pub fn options(formats: Vec<Format>) -> RenderOptions {
-    RenderOptions {
-        formats,
-        templates: None,
-        paper: crate::pdf::Paper::A4,
-        justify: true,
-        font_dirs: Vec::new(),
-        attachments: Default::default(),
-        changes: None,
-    }
-}
-
 /// Loads, assesses and renders the bundle, without writing anything.
 pub fn build(bundle_path: &Path, opts: &RenderOptions) -> Result<Build, Error> {
     let loaded = bundle::load(bundle_path)?;
     let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
+    let advisories = crate::advise::review(&loaded);
     let mut opts = opts.clone();
-    if opts.formats.contains(&Format::Pdf) {
+    if opts.formats.contains(&Format::Pdf) && opts.edition.carries_attachments() {
         // As `render` does: the PDF carries the bundle as read and the assessment.
         opts.attachments =
             crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
                 .into();
     }
-    let rendered = render::render(&loaded, &assessment, &opts)?;
+    let rendered = render::render(&loaded, &assessment, &advisories, &opts)?;
     let inputs = bundle::referenced_files(&loaded.bundle)
         .into_keys()
         .collect();
@@ -224,14 +212,13 @@ pub fn on_interrupt(f: impl Fn() + Send + 'static) -> Result<(), Error> {
 }
 
 /// `dossier watch BUNDLE --out DIR`: builds once, then after every change, until Ctrl-C.
-pub fn run(bundle_path: &Path, out: &Path) -> Result<i32, Error> {
+pub fn run(bundle_path: &Path, out: &Path, opts: &RenderOptions) -> Result<i32, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let mut changes = Changes::watch(bundle_path, &[out.to_path_buf()])?;
     let stop = changes.stopper();
     on_interrupt(move || {
         let _ = stop.send(Signal::Stop);
     })?;
-    let opts = options(vec![Format::Md, Format::Html, Format::Pdf]);
     eprintln!(
         "watching {} and the files it references; writing to {} (Ctrl-C stops)",
         bundle::locate(bundle_path).1.display(),
@@ -240,7 +227,7 @@ pub fn run(bundle_path: &Path, out: &Path) -> Result<i32, Error> {
     let mut why: Option<Vec<PathBuf>> = None;
     loop {
         let started = Instant::now();
-        let result = build(bundle_path, &opts).and_then(|b| {
+        let result = build(bundle_path, opts).and_then(|b| {
             crate::output::write_all(out, &b.rendered.files)?;
             Ok(b)
         });
