@@ -27,7 +27,7 @@ impl From<PaperArg> for crate::pdf::Paper {
     }
 }
 
-/// How the packet looks and whom it is for: the options `render` takes.
+/// How the packet looks and whom it is for: the options `render`, `watch` and `serve` take.
 #[derive(Debug, Clone, clap::Args)]
 struct PacketArgs {
     /// Folder of templates that replace the built-in ones by name (packet.md, references.md, …).
@@ -48,6 +48,9 @@ struct PacketArgs {
     #[arg(long, value_enum, default_value = "partner")]
     edition: Edition,
 }
+
+/// What `watch` writes and `serve` serves: everything `render` writes by default.
+const ALL_FORMATS: [Format; 3] = [Format::Md, Format::Html, Format::Pdf];
 
 impl PacketArgs {
     /// The render options these arguments give, for `formats`.
@@ -143,15 +146,19 @@ enum Command {
     },
     /// Print the JSON Schema of bundle.yaml (for editor completion).
     Schema,
-    /// Re-render the packet whenever the bundle or a file it references changes (Ctrl-C stops).
+    /// Re-render the packet whenever the bundle, a file it references or a template changes
+    /// (Ctrl-C stops).
     Watch {
         /// The bundle folder or its bundle.yaml.
         bundle: PathBuf,
         /// Output folder; a failed rebuild leaves the last good packet in place.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        #[command(flatten)]
+        packet: PacketArgs,
     },
-    /// Serve the HTML packet with live reload while you edit the bundle (Ctrl-C stops).
+    /// Serve the HTML packet, and the PDF at /packet.pdf, with live reload while you edit the
+    /// bundle (Ctrl-C stops).
     Serve {
         /// The bundle folder or its bundle.yaml.
         bundle: PathBuf,
@@ -161,6 +168,8 @@ enum Command {
         /// Address to listen on. Anything but loopback lets other machines read the packet.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        #[command(flatten)]
+        packet: PacketArgs,
     },
 }
 
@@ -319,18 +328,17 @@ fn run(command: Command) -> Result<i32, Error> {
             );
             Ok(0)
         }
-        Command::Watch { bundle, out } => {
-            crate::watch::run(&bundle, &out, &RenderOptions::default())
-        }
-        Command::Serve { bundle, port, bind } => crate::serve::run(
-            &bundle,
-            bind,
+        Command::Watch {
+            bundle,
+            out,
+            packet,
+        } => crate::watch::run(&bundle, &out, &packet.options(ALL_FORMATS.to_vec())),
+        Command::Serve {
+            bundle,
             port,
-            &RenderOptions {
-                formats: vec![Format::Md, Format::Html],
-                ..RenderOptions::default()
-            },
-        ),
+            bind,
+            packet,
+        } => crate::serve::run(&bundle, bind, port, &packet.options(ALL_FORMATS.to_vec())),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bundle::json_schema())
                 .map_err(|e| Error::Json(e.to_string()))?;

@@ -1,5 +1,6 @@
-//! `dossier watch`: re-renders the packet whenever `bundle.yaml` or a file it references
-//! changes, printing one line per rebuild. Takes the bundle path and the output folder;
+//! `dossier watch`: re-renders the packet whenever `bundle.yaml`, a file it references or a
+//! `--templates` file changes, printing one line per rebuild. Takes the bundle path, the
+//! output folder and the render options (`dossier render`'s: edition, paper, templates…);
 //! promises that a failed rebuild leaves the last good output in place (`output::write_all`
 //! is all-or-nothing). The watcher and the build step are shared with `serve`.
 
@@ -72,13 +73,20 @@ pub struct Changes {
     yaml: PathBuf,
     ignore: Vec<PathBuf>,
     inputs: Vec<PathBuf>,
+    /// The `--templates` folder: its `.md` files are inputs of every build.
+    templates: Option<PathBuf>,
     last_build_failed: bool,
 }
 
 impl Changes {
-    /// Starts watching the folder of the bundle at `bundle_path`; changes under any of
-    /// `ignore` (the output folder) never count.
-    pub fn watch(bundle_path: &Path, ignore: &[PathBuf]) -> Result<Changes, Error> {
+    /// Starts watching the folder of the bundle at `bundle_path`, and the `templates`
+    /// folder when there is one; changes under any of `ignore` (the output folder) never
+    /// count.
+    pub fn watch(
+        bundle_path: &Path,
+        ignore: &[PathBuf],
+        templates: Option<&Path>,
+    ) -> Result<Changes, Error> {
         let (root, yaml) = bundle::locate(bundle_path);
         let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
         let yaml = root.join(yaml.file_name().unwrap_or("bundle.yaml".as_ref()));
@@ -112,6 +120,22 @@ impl Changes {
                 dir: root.clone(),
                 reason: e.to_string(),
             })?;
+        let templates = match templates {
+            Some(dir) => {
+                let dir = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+                // Inside the bundle folder it is watched already.
+                if !dir.starts_with(&root) {
+                    debouncer
+                        .watch(&dir, RecursiveMode::NonRecursive)
+                        .map_err(|e| Error::Watch {
+                            dir: dir.clone(),
+                            reason: e.to_string(),
+                        })?;
+                }
+                Some(dir)
+            }
+            None => None,
+        };
         Ok(Changes {
             rx,
             tx,
@@ -123,6 +147,7 @@ impl Changes {
                 .iter()
                 .map(|p| p.canonicalize().unwrap_or_else(|_| absolute(p)))
                 .collect(),
+            templates,
             last_build_failed: true,
         })
     }
@@ -184,6 +209,13 @@ impl Changes {
         if *path == self.yaml || self.inputs.iter().any(|i| i == path) {
             return true;
         }
+        // Templates are read as every `*.md` file of the folder (`Templates::load`).
+        if let Some(dir) = &self.templates
+            && path.parent() == Some(dir.as_path())
+            && path.extension().is_some_and(|e| e == "md")
+        {
+            return true;
+        }
         if !self.last_build_failed || self.ignore.iter().any(|i| path.starts_with(i)) {
             return false;
         }
@@ -211,10 +243,11 @@ pub fn on_interrupt(f: impl Fn() + Send + 'static) -> Result<(), Error> {
     ctrlc::set_handler(f).map_err(|e| Error::Signals(e.to_string()))
 }
 
-/// `dossier watch BUNDLE --out DIR`: builds once, then after every change, until Ctrl-C.
+/// `dossier watch BUNDLE --out DIR`: builds once, then after every change of the bundle or
+/// the templates, until Ctrl-C.
 pub fn run(bundle_path: &Path, out: &Path, opts: &RenderOptions) -> Result<i32, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let mut changes = Changes::watch(bundle_path, &[out.to_path_buf()])?;
+    let mut changes = Changes::watch(bundle_path, &[out.to_path_buf()], opts.templates.as_deref())?;
     let stop = changes.stopper();
     on_interrupt(move || {
         let _ = stop.send(Signal::Stop);
