@@ -1,5 +1,6 @@
-//! The command line: `check`, `render`, `init`, `schema`. Parses arguments, runs the
-//! pipeline, prints diagnostics to stderr and data to stdout, and returns the exit code.
+//! The command line: `check`, `render`, `archive`, `verify`, `diff`, `init`, `schema`,
+//! `watch` and `serve`. Parses arguments, runs the pipeline, prints diagnostics to stderr and
+//! data to stdout, and returns the exit code.
 
 use std::path::PathBuf;
 
@@ -122,10 +123,12 @@ enum Command {
         #[arg(long)]
         ragged: bool,
     },
-    /// Check an archive: every hash in its MANIFEST, and that re-rendering gives identical
-    /// files (exit 0 intact, 1 anything differs, 2 not an archive).
+    /// Check an archive or a packet PDF: every hash in the archive's MANIFEST or every
+    /// checksum of the PDF's embedded files, and that re-rendering the bundle gives
+    /// identical files (exit 0 intact, 1 anything differs, 2 neither an archive nor a
+    /// dossier PDF that carries its bundle).
     Verify {
-        /// The archive folder (DIR/<as_of>-<partner>).
+        /// The archive folder (DIR/<as_of>-<partner>) or a packet.pdf.
         archive: PathBuf,
     },
     /// Compare two submissions, each a bundle or an archive folder (exit 0 no changes,
@@ -272,13 +275,12 @@ fn run(command: Command) -> Result<i32, Error> {
             if let Some(old) = &previous {
                 opts.changes = Some(compare_with(old, &loaded, &assessment)?);
             }
-            let attachments = if opts.formats.contains(&Format::Pdf)
-                && opts.edition.carries_attachments()
-            {
-                crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
-            } else {
-                Vec::new()
-            };
+            let attachments =
+                if opts.formats.contains(&Format::Pdf) && opts.edition.carries_attachments() {
+                    crate::record::attachments(&loaded, &assessment)?
+                } else {
+                    Vec::new()
+                };
             opts.attachments = attachments.into();
             let rendered = render::render(&loaded, &assessment, &advisories, &opts)?;
             let mut protected = vec![loaded.yaml_path.clone()];
@@ -470,8 +472,8 @@ fn archive(
         eprintln!("warning: {w}");
     }
     eprintln!(
-        "archived {} files in {}; check it any time with `dossier verify {}`",
-        done.files,
+        "archived {} in {}; check it any time with `dossier verify {}`",
+        crate::plural::count(done.files, "file", "files"),
         done.dir.display(),
         done.dir.display()
     );
@@ -479,24 +481,37 @@ fn archive(
 }
 
 fn verify(dir: &std::path::Path) -> Result<i32, Error> {
-    let v = crate::archive::verify(dir)?;
+    // A packet PDF is checked against the bundle it carries; a folder is an archive.
+    let v = if dir.is_file() {
+        crate::archive::verify_pdf(dir)?
+    } else {
+        crate::archive::verify(dir)?
+    };
     for n in &v.notes {
         println!("note: {n}");
     }
     if v.problems.is_empty() {
-        println!(
-            "ok: {} files match the manifest, and the packet re-renders identically",
-            v.matching
-        );
+        use crate::plural::{count, pick};
+        let n = v.matching;
+        let what = if dir.is_file() {
+            let verb = pick(n, "matches its checksum", "match their checksums");
+            format!("{} {verb}", count(n, "embedded file", "embedded files"))
+        } else {
+            format!(
+                "{} {}",
+                count(n, "file", "files"),
+                pick(n, "matches", "match")
+            ) + " the manifest"
+        };
+        println!("ok: {what}, and the packet re-renders identically");
         Ok(0)
     } else {
         for p in &v.problems {
             println!("differs: {p}");
         }
         println!(
-            "{} problem{} in {}",
-            v.problems.len(),
-            if v.problems.len() == 1 { "" } else { "s" },
+            "{} in {}",
+            crate::plural::count(v.problems.len(), "problem", "problems"),
             dir.display()
         );
         Ok(1)

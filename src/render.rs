@@ -167,6 +167,8 @@ pub fn render(
                     toc_anchor: Some(contents_anchor.clone()),
                     font_dirs: opts.font_dirs.clone(),
                     attachments: Arc::clone(&attachments),
+                    edition: edition_name(edition),
+                    outside_inputs: outside_inputs(opts, edition),
                 };
                 let rendered = pdf::render(&markdown, &assets, &pdf_opts)
                     .map_err(|e| Error::Render(format!("PDF: {e}")))?;
@@ -205,13 +207,37 @@ pub fn render(
         warnings.extend(w);
     }
     if edition.checked_for_leaks() {
-        crate::leak::check(&files, &crate::leak::secrets(loaded))?;
+        crate::leak::check(&files, loaded)?;
     }
     Ok(Rendered {
         files,
         warnings,
         markdown,
     })
+}
+
+/// `partner`, `reviewer` or `public`, as `--edition` spells it.
+pub fn edition_name(edition: Edition) -> String {
+    use clap::ValueEnum;
+    edition
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+/// What shaped the packet besides the bundle and the settings the PDF records — inputs a
+/// PDF does not carry, so that re-rendering it from its own attachments may differ.
+fn outside_inputs(opts: &RenderOptions, edition: Edition) -> Vec<String> {
+    let mut out = Vec::new();
+    if opts.templates.is_some() {
+        out.push("templates".to_string());
+    }
+    if !opts.font_dirs.is_empty() {
+        out.push("fonts".to_string());
+    }
+    if opts.changes.is_some() && edition.shows_changes() {
+        out.push("previous".to_string());
+    }
+    out
 }
 
 fn sorted(formats: &[Format]) -> Vec<Format> {

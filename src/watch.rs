@@ -38,9 +38,7 @@ pub fn build(bundle_path: &Path, opts: &RenderOptions) -> Result<Build, Error> {
     let mut opts = opts.clone();
     if opts.formats.contains(&Format::Pdf) && opts.edition.carries_attachments() {
         // As `render` does: the PDF carries the bundle as read and the assessment.
-        opts.attachments =
-            crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
-                .into();
+        opts.attachments = crate::record::attachments(&loaded, &assessment)?.into();
     }
     let rendered = render::render(&loaded, &assessment, &advisories, &opts)?;
     let inputs = bundle::referenced_files(&loaded.bundle)

@@ -44,6 +44,8 @@ fn options() -> PdfOptions {
         font_dirs: Vec::new(),
         language: "en-US".into(),
         attachments: Default::default(),
+        edition: "partner".into(),
+        outside_inputs: Vec::new(),
     }
 }
 

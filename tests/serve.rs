@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -17,39 +17,20 @@ use serde_json::Value;
 /// Generous: a debug build renders a sample in well under a second, but CI machines vary.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
 /// A private copy of a sample bundle, to edit.
 fn sample_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let bundle = dir.path().join("bundle");
-    copy_dir(&repo(&format!("samples/{name}")), &bundle);
+    copy_dir(&sample(name), &bundle);
     (dir, bundle)
-}
-
-/// Replaces `bundle.yaml` the way editors do: write beside it, then rename over it.
-fn edit(bundle: &Path, from: &str, to: &str) {
-    let path = bundle.join("bundle.yaml");
-    let text = std::fs::read_to_string(&path).expect("bundle.yaml");
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "{from:?} once in bundle.yaml"
-    );
-    let tmp = bundle.join(".bundle.yaml.tmp");
-    std::fs::write(&tmp, text.replacen(from, to, 1)).expect("write");
-    std::fs::rename(&tmp, &path).expect("rename");
 }
 
 #[path = "common/running.rs"]
 mod running;
 use running::Running;
 
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+mod common;
+use common::{command, copy_dir, edit, replace, repo, run, sample};
 
 #[path = "common/pdf_tool.rs"]
 mod pdf_tool;
@@ -364,7 +345,7 @@ fn an_edit_reloads_the_page_a_broken_bundle_shows_its_problems_and_a_fix_clears_
 
     // The live script never reaches what `render` writes.
     let out = tempfile::tempdir().expect("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_dossier"))
+    let status = command()
         .args(["render", "--format", "html", "--out"])
         .arg(out.path())
         .arg(&bundle)
@@ -682,20 +663,6 @@ fn chromium_follows_edits_without_a_manual_reload() {
     serve.interrupt();
 }
 
-/// `dossier render BUNDLE --out OUT ARGS…`, which must succeed.
-fn render(bundle: &Path, out: &Path, args: &[&std::ffi::OsStr]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .arg("render")
-        .arg(bundle)
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .stderr(Stdio::null())
-        .status()
-        .expect("render runs");
-    assert!(status.success(), "render {args:?}");
-}
-
 #[test]
 fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
     let (dir, bundle) = sample_copy("northwind-vision");
@@ -727,7 +694,13 @@ fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
         "the reviewer edition"
     );
     let rendered = dir.path().join("rendered");
-    render(&bundle, &rendered, &args);
+    let r = run(command()
+        .arg("render")
+        .arg(&bundle)
+        .arg("--out")
+        .arg(&rendered)
+        .args(&args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let md = get(&addr, "/packet.md");
     assert!(md.body == std::fs::read(rendered.join("packet.md")).expect("md"));
     assert!(
@@ -771,12 +744,10 @@ fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
     assert_ne!(rebuilt.header("etag"), Some(etag.as_str()));
 
     // A template is an input like the bundle's files.
-    std::fs::write(
-        templates.join(".gaps.md.tmp"),
-        "## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
-    )
-    .expect("write");
-    std::fs::rename(templates.join(".gaps.md.tmp"), &gaps).expect("rename");
+    replace(
+        &gaps,
+        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
+    );
     let line = serve.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
     assert!(line.contains("gaps.md in "), "{line}");
     assert!(
