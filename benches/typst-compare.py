@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Side-by-side look at dossier's PDF and Typst's setting of the same prose (issue 9).
+"""Side-by-side look at dossier's PDF and Typst's setting of the same prose, for the
+evenness targets in docs/typography.md.
 
     benches/typst-compare.py [SAMPLE] [OUT]    (default samples/acme-forecast, /tmp/typst-compare)
 

@@ -10,7 +10,8 @@
 # steadier than wall time on a shared machine) come from a second run of each under
 # /usr/bin/time -v ("Maximum resident set size"). Synthetic bundles are
 # generated deterministically by `cargo run --release --example synth -- N DIR`. Last, each
-# of issue 7's targets is printed as met or MISSED against the medians.
+# of the speed and memory targets in docs/performance.md is printed as met or MISSED
+# against the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -66,7 +67,7 @@ measure "synthetic 100 refs" "$work/synth-100"
 measure "synthetic 400 refs" "$work/synth-400"
 measure "synthetic 1000 refs" "$work/synth-1000"
 
-# Issue 7's targets against the medians above ("met" or "MISSED"; a report, not a test:
+# The targets of docs/performance.md against the medians above ("met" or "MISSED"; a report, not a test:
 # the exit status does not depend on it).
 verdict() { # description, awk condition over a and b
   local ok
@@ -76,7 +77,7 @@ verdict() { # description, awk condition over a and b
 s=${wall_ms["sample (4 refs)"]:-} h=${wall_ms["synthetic 100 refs"]:-} k=${wall_ms["synthetic 1000 refs"]:-}
 if [ -n "$s" ] && [ -n "$h" ] && [ -n "$k" ]; then
   echo
-  echo "Targets (issue 7):"
+  echo "Targets (docs/performance.md):"
   verdict "sample: $s ms <= 30 ms, $(printf %.1f "${rss_mb["sample (4 refs)"]}") MB <= 40 MB" "$s" "${rss_mb["sample (4 refs)"]}" "a <= 30 && b <= 40"
   verdict "synthetic 100: $h ms <= 300 ms, $(printf %.1f "${rss_mb["synthetic 100 refs"]}") MB <= 120 MB" "$h" "${rss_mb["synthetic 100 refs"]}" "a <= 300 && b <= 120"
   verdict "1,000 refs: $(awk -v a="$k" -v b="$h" 'BEGIN {printf "%.1f", a / b}')x the time of 100, at most 10x" "$k" "$h" "a / b <= 10"
@@ -85,7 +86,7 @@ fi
 if [ -x ../shared/tools/looseness.py ] || [ -f ../shared/tools/looseness.py ]; then
   echo
   echo "Justified-line looseness (../shared/tools/looseness.py):"
-  echo "targets (issue 9): p95 <= 1.45x, max <= 1.7x, at most 3 % of lines over 1.5x"
+  echo "targets (docs/typography.md): p95 <= 1.45x, max <= 1.7x, at most 3 % of lines over 1.5x"
   for bundle in samples/acme-forecast samples/northwind-vision "$work/synth-100"; do
     rm -rf "$work/out"; "$bin" render "$bundle" --out "$work/out" --format pdf >/dev/null 2>&1
     printf '%-18s ' "$(basename "$bundle")"

@@ -1,6 +1,8 @@
 //! The yearly record of a submission: `dossier archive` writes a folder holding the three
 //! renderings, the bundle exactly as it was read, `assessment.json` and a `MANIFEST` of
 //! SHA-256 hashes; `dossier verify` checks the hashes and re-renders to prove the record.
+//! A packet PDF is a record too: `dossier verify packet.pdf` re-renders it from the bundle it
+//! carries, with the settings its metadata records, and compares the bytes.
 //!
 //! Promises: an archive is written beside its destination and renamed into place only when
 //! complete, and never replaces an existing one; the renderings are made from the archived
@@ -8,28 +10,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::Error;
-use crate::assess::{self, Assessment};
+use crate::assess;
 use crate::bundle::{self, Loaded};
 use crate::output;
 use crate::pdf::Paper;
+use crate::record::{self, BUNDLE_DIR, Files};
 use crate::render::{self, Format, RenderOptions};
 
 /// The manifest's file name, at the top of the archive.
 pub const MANIFEST: &str = "MANIFEST";
-/// The folder, inside an archive, that holds the copy of the bundle.
-pub const BUNDLE_DIR: &str = "bundle";
-/// The assessment's file name (inside archives and as a PDF attachment).
-pub const ASSESSMENT: &str = "assessment.json";
 const MAGIC: &str = "dossier archive 1";
 const SELF_HASH: &str = "manifest-sha256: ";
-
-/// Files by their `/`-separated path: an archive's, or a bundle's.
-pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// How the archived PDF is typeset; recorded in the manifest so `verify` can repeat it.
 #[derive(Debug, Clone, Copy)]
@@ -45,81 +41,6 @@ impl Default for ArchiveOptions {
             justify: true,
         }
     }
-}
-
-/// The assessment as archived and attached: the `check --json` object, pretty, one newline.
-pub fn assessment_json(a: &Assessment) -> Result<Vec<u8>, Error> {
-    let mut text = serde_json::to_string_pretty(&a.to_json())
-        .map_err(|e| Error::Render(format!("assessment JSON: {e}")))?;
-    text.push('\n');
-    Ok(text.into_bytes())
-}
-
-/// The bundle as files: `bundle.yaml` (its bytes as on disk, whatever the file was called)
-/// and every file it references, by their normalised path inside the bundle folder.
-pub fn bundle_files(loaded: &Loaded) -> Result<Files, Error> {
-    let mut files = BTreeMap::new();
-    let yaml = std::fs::read(&loaded.yaml_path).map_err(|e| Error::io(&loaded.yaml_path, e))?;
-    files.insert("bundle.yaml".to_string(), yaml);
-    for rel in bundle::referenced_files(&loaded.bundle).keys() {
-        let name = normalise(rel)?;
-        if name == "bundle.yaml" {
-            // The YAML of a bundle given as `other-name.yaml` would be replaced by this file
-            // in the copy; refuse rather than archive something that does not re-render.
-            return Err(Error::Usage(format!(
-                "the bundle references a file named bundle.yaml next to {}; rename it to archive or attach the bundle",
-                loaded.yaml_path.display()
-            )));
-        }
-        let bytes = match &loaded.diagram {
-            // The diagram's bytes as they were checked and rendered.
-            Some(d) if normalise(&d.path).ok().as_deref() == Some(name.as_str()) => d.bytes.clone(),
-            _ => {
-                let path = loaded.root.join(&name);
-                std::fs::read(&path).map_err(|e| Error::io(&path, e))?
-            }
-        };
-        files.insert(name, bytes);
-    }
-    Ok(files)
-}
-
-/// A bundle path as `a/b/c`: no `.` segments, no doubled slashes. `bundle::load` has
-/// already refused `..` and absolute paths; anything else odd is refused here too.
-fn normalise(rel: &str) -> Result<String, Error> {
-    let mut parts = Vec::new();
-    for c in Path::new(rel).components() {
-        match c {
-            Component::Normal(p) => match p.to_str() {
-                Some(s) if !s.contains('\n') && !s.contains('\r') => parts.push(s),
-                _ => {
-                    return Err(Error::Usage(format!(
-                        "the bundle file {rel:?} has a name that cannot be archived"
-                    )));
-                }
-            },
-            Component::CurDir => {}
-            _ => {
-                return Err(Error::Usage(format!(
-                    "the bundle file {rel:?} is not inside the bundle folder"
-                )));
-            }
-        }
-    }
-    if parts.is_empty() {
-        return Err(Error::Usage(format!("the bundle file {rel:?} has no name")));
-    }
-    Ok(parts.join("/"))
-}
-
-/// The PDF attachments of a packet: the bundle under `bundle/`, and the assessment.
-pub fn attachments(bundle: &Files, a: &Assessment) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let mut out: Vec<(String, Vec<u8>)> = bundle
-        .iter()
-        .map(|(k, v)| (format!("{BUNDLE_DIR}/{k}"), v.clone()))
-        .collect();
-    out.push((ASSESSMENT.to_string(), assessment_json(a)?));
-    Ok(out)
 }
 
 /// The archive folder name: `<as_of>-<partner-slug>`.
@@ -155,14 +76,17 @@ fn partner_slug(name: &str) -> String {
     }
 }
 
-fn render_options(opts: &ArchiveOptions, attachments: Vec<(String, Vec<u8>)>) -> RenderOptions {
+fn render_options(
+    opts: &ArchiveOptions,
+    attachments: std::sync::Arc<[(String, Vec<u8>)]>,
+) -> RenderOptions {
     RenderOptions {
         formats: vec![Format::Md, Format::Html, Format::Pdf],
         templates: None,
         paper: opts.paper,
         justify: opts.justify,
         font_dirs: Vec::new(),
-        attachments: attachments.into(),
+        attachments,
         changes: None,
     }
 }
@@ -174,15 +98,16 @@ fn contents(
     opts: &ArchiveOptions,
 ) -> Result<(Files, Vec<String>), Error> {
     let a = assess::evaluate(&loaded.bundle, loaded.checklist);
-    let rendered = render::render(loaded, &a, &render_options(opts, attachments(bundle, &a)?))?;
+    // The archive holds the record the PDF carries, under the same names.
+    let record: std::sync::Arc<[(String, Vec<u8>)]> = record::of(bundle, &a)?.into();
+    let rendered = render::render(loaded, &a, &render_options(opts, record.clone()))?;
     let mut files = BTreeMap::new();
     for f in rendered.files {
         let rel = f.rel.to_string_lossy().replace('\\', "/");
         files.insert(rel, f.bytes);
     }
-    files.insert(ASSESSMENT.to_string(), assessment_json(&a)?);
-    for (k, v) in bundle {
-        files.insert(format!("{BUNDLE_DIR}/{k}"), v.clone());
+    for (k, v) in record.iter() {
+        files.insert(k.clone(), v.clone());
     }
     Ok((files, rendered.warnings))
 }
@@ -320,7 +245,7 @@ pub struct Archived {
 /// Archives the bundle at `input` into `into/<as_of>-<partner-slug>/`.
 pub fn archive(input: &Path, into: &Path, opts: &ArchiveOptions) -> Result<Archived, Error> {
     let loaded = bundle::load(input)?;
-    let bundle_bytes = bundle_files(&loaded)?;
+    let bundle_bytes = record::bundle_files(&loaded)?;
     let target = into.join(folder_name(&loaded));
     if target.symlink_metadata().is_ok() {
         return Err(already_exists(&target));
@@ -472,8 +397,8 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
             Ok(bytes) => {
                 if bytes.len() as u64 != *size {
                     v.problems.push(format!(
-                        "{rel}: {} bytes, the manifest records {size}",
-                        bytes.len()
+                        "{rel}: {}, the manifest records {size}",
+                        crate::plural::count(bytes.len(), "byte", "bytes")
                     ));
                 } else if sha256(&bytes) != *hash {
                     v.problems
@@ -505,9 +430,8 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
         Ok(l) => l,
         Err(e) => {
             v.problems.push(format!(
-                "{BUNDLE_DIR}/bundle.yaml: the archived bundle no longer loads ({} problem{})",
-                e.diagnostics.len(),
-                if e.diagnostics.len() == 1 { "" } else { "s" }
+                "{BUNDLE_DIR}/bundle.yaml: the archived bundle no longer loads ({})",
+                crate::plural::count(e.diagnostics.len(), "problem", "problems")
             ));
             for d in &e.diagnostics {
                 v.problems.push(format!("  {d}"));
@@ -521,7 +445,7 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
             loaded.checklist.id, m.header.checklist
         ));
     }
-    let bundle_bytes = bundle_files(&loaded)?;
+    let bundle_bytes = record::bundle_files(&loaded)?;
     let (fresh, _) = contents(&loaded, &bundle_bytes, &opts)?;
     for (rel, bytes) in &fresh {
         if rel.starts_with(&format!("{BUNDLE_DIR}/")) {
@@ -552,6 +476,122 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
             ));
         }
     }
+    Ok(v)
+}
+
+/// Checks a packet PDF: every file it carries against its `/CheckSum`, the dossier version
+/// that made it, and that rendering the carried bundle again, with the edition, paper and
+/// justification the PDF records, gives the same bytes. A file that is not a PDF, a PDF
+/// that dossier did not write and one that carries no bundle (the public edition) are
+/// errors: there is nothing to verify.
+pub fn verify_pdf(path: &Path) -> Result<Verification, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let packet = crate::pdf::inspect::read(&bytes)
+        .map_err(|e| Error::Usage(format!("{} is not a PDF: {e}", path.display())))?;
+    let Some(recorded) = packet.recorded else {
+        return Err(Error::Usage(format!(
+            "{} is not a dossier packet: its metadata records no dossier render settings",
+            path.display()
+        )));
+    };
+    let bundle_prefix = format!("{BUNDLE_DIR}/");
+    if !packet
+        .attachments
+        .iter()
+        .any(|f| f.name.starts_with(&bundle_prefix))
+    {
+        return Err(Error::Usage(format!(
+            "{} carries no bundle to render again ({} edition{}); verify the partner or reviewer edition's PDF, or the archive",
+            path.display(),
+            recorded.edition,
+            if recorded.edition == "public" {
+                ": the public edition never carries one"
+            } else {
+                ""
+            }
+        )));
+    }
+
+    let mut v = Verification::default();
+    for f in &packet.attachments {
+        if f.problems.is_empty() {
+            v.matching += 1;
+        }
+        for p in &f.problems {
+            v.problems.push(format!("{}: {p}", f.name));
+        }
+    }
+    let current = env!("CARGO_PKG_VERSION");
+    if recorded.version != current {
+        v.problems.push(format!(
+            "made by dossier {}, checked with dossier {current}: renderings may differ for that reason alone",
+            recorded.version
+        ));
+    }
+    if !recorded.outside_inputs.is_empty() {
+        v.notes.push(format!(
+            "made with inputs the PDF does not carry ({}); a difference may come from them",
+            recorded.outside_inputs.join(", ")
+        ));
+    }
+    let Ok(edition) =
+        <crate::edition::Edition as clap::ValueEnum>::from_str(&recorded.edition, false)
+    else {
+        v.problems.push(format!(
+            "the PDF records an edition this dossier does not know: {:?}",
+            recorded.edition
+        ));
+        return Ok(v);
+    };
+
+    // The carried bundle, written out as it was read, and loaded like any other.
+    let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    for f in &packet.attachments {
+        let Some(rel) = f.name.strip_prefix(&bundle_prefix) else {
+            continue;
+        };
+        match record::normalise(rel) {
+            Ok(rel) => write_file(&tmp.path().join(&rel), &f.bytes)?,
+            Err(_) => v.problems.push(format!(
+                "{}: the name leaves the bundle folder; the file was not extracted",
+                f.name
+            )),
+        }
+    }
+    let loaded = match bundle::load(tmp.path()) {
+        Ok(l) => l,
+        Err(e) => {
+            v.problems.push(format!(
+                "{BUNDLE_DIR}/bundle.yaml: the embedded bundle does not load ({} problem{})",
+                e.diagnostics.len(),
+                if e.diagnostics.len() == 1 { "" } else { "s" }
+            ));
+            for d in &e.diagnostics {
+                v.problems.push(format!("  {d}"));
+            }
+            return Ok(v);
+        }
+    };
+    let a = assess::evaluate(&loaded.bundle, loaded.checklist);
+    let opts = RenderOptions {
+        formats: vec![Format::Pdf],
+        templates: None,
+        paper: recorded.paper,
+        justify: recorded.justify,
+        font_dirs: Vec::new(),
+        attachments: record::attachments(&loaded, &a)?.into(),
+        changes: None,
+    };
+    let fresh = render::render_edition(&loaded, &a, &opts, edition)?;
+    let Some(pdf) = fresh
+        .files
+        .iter()
+        .find(|f| f.rel == Path::new("packet.pdf"))
+    else {
+        return Err(Error::Render("rendering again made no PDF".into()));
+    };
+    v.problems
+        .extend(crate::pdf::inspect::differences(&bytes, &pdf.bytes));
     Ok(v)
 }
 
@@ -594,14 +634,6 @@ mod tests {
         assert_eq!(partner_slug("  Nörd  & Co.  "), "nörd-co");
         assert_eq!(partner_slug("!!!"), "partner");
         assert!(partner_slug(&"word ".repeat(40)).len() <= 60);
-    }
-
-    #[test]
-    fn bundle_paths_are_normalised() {
-        assert_eq!(normalise("./docs//a.pdf").expect("ok"), "docs/a.pdf");
-        assert!(normalise("../a.pdf").is_err());
-        assert!(normalise("/etc/passwd").is_err());
-        assert!(normalise("a\nb").is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::bundle::Bundle;
 use crate::bundle::model::{Cover, Deployment, Markdown, Reference, ReviewStatus, Stage};
 use crate::checklist::{Checklist, Item, Rule};
+use crate::plural;
 
 /// Met or Not Met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,6 +50,22 @@ pub struct ReviewDecision {
     pub status: Status,
     pub note: String,
     pub by: Option<String>,
+}
+
+impl ReviewDecision {
+    /// The decision as one reason line: `reviewer J. Smith: Not Met — note (computed: Met)`.
+    pub fn reason(&self, computed: Status) -> String {
+        format!(
+            "reviewer{}: {} — {} (computed: {})",
+            self.by
+                .as_deref()
+                .map(|b| format!(" {b}"))
+                .unwrap_or_default(),
+            self.status.label(),
+            self.note,
+            computed.label()
+        )
+    }
 }
 
 /// One problem behind a Not Met: what is wrong, and what to add or change.
@@ -92,6 +109,22 @@ pub struct ItemResult {
     /// What was found in favour of the item, for the packet ("apn_tier is advanced").
     pub evidence: Vec<String>,
     pub review: Option<ReviewDecision>,
+}
+
+impl ItemResult {
+    /// Why the item has its final status: the computed findings, after the reviewer's
+    /// decision when a review makes or keeps it Not Met, so that every Not Met says why.
+    pub fn reasons(&self) -> Vec<String> {
+        let review = self
+            .review
+            .as_ref()
+            .filter(|r| r.status == Status::NotMet)
+            .map(|r| r.reason(self.computed));
+        review
+            .into_iter()
+            .chain(self.findings.iter().map(|f| f.reason.clone()))
+            .collect()
+    }
 }
 
 /// How one customer reference fares against the rules.
@@ -146,7 +179,7 @@ impl Assessment {
             title: &'a str,
             status: Status,
             computed: Status,
-            reasons: Vec<&'a str>,
+            reasons: Vec<String>,
             review: Option<&'a ReviewDecision>,
         }
         #[derive(Serialize)]
@@ -170,7 +203,7 @@ impl Assessment {
                     title: &r.item.title,
                     status: r.status,
                     computed: r.computed,
-                    reasons: r.findings.iter().map(|f| f.reason.as_str()).collect(),
+                    reasons: r.reasons(),
                     review: r.review.as_ref(),
                 })
                 .collect(),
@@ -490,14 +523,17 @@ impl Ctx<'_> {
                 let qualifying = self.references.iter().filter(|r| r.qualifying).count();
                 let endorsed = self.references.iter().filter(|r| r.publicly_endorsed).count();
                 ev.push(format!(
-                    "{qualifying} qualifying reference(s), {endorsed} publicly endorsed; projects started on or after {}",
+                    "{}, {endorsed} publicly endorsed; projects started on or after {}",
+                    plural::count(qualifying, "qualifying reference", "qualifying references"),
                     self.window_start
                 ));
                 if qualifying < rules.min_references {
                     let reason = format!(
-                        "{qualifying} of {} `references` qualify; {} are needed",
+                        "{qualifying} of {} `references` {}; {} {} needed",
                         self.references.len(),
-                        rules.min_references
+                        plural::pick(qualifying, "qualifies", "qualify"),
+                        rules.min_references,
+                        plural::pick(rules.min_references, "is", "are")
                     );
                     let details = self
                         .references
@@ -508,8 +544,8 @@ impl Ctx<'_> {
                     f.push(Finding::new(
                         reason,
                         format!(
-                            "Add or complete references until {} qualify: production projects started on or after {} and ended by {}, with all eight 1.1 fields and at least one document in `documents`.",
-                            rules.min_references, self.window_start, self.as_of
+                            "Add or complete references until {} {}: production projects started on or after {} and ended by {}, with all eight 1.1 fields and at least one document in `documents`.",
+                            rules.min_references, plural::pick(rules.min_references, "qualifies", "qualify"), self.window_start, self.as_of
                         ),
                     ).with_details(details));
                 }
@@ -527,14 +563,19 @@ impl Ctx<'_> {
                     })
                     .map(|(r, _)| r)
                     .collect();
-                ev.push(format!("{} reference(s) with all eight fields", complete.len()));
+                ev.push(format!(
+                    "{} with all eight fields",
+                    plural::count(complete.len(), "reference", "references")
+                ));
                 if complete.len() < rules.min_references {
                     let reason = format!(
-                        "{} of {} `references` have all eight fields with an `end` date by {}; {} are needed",
+                        "{} of {} `references` {} all eight fields with an `end` date by {}; {} {} needed",
                         complete.len(),
                         self.references.len(),
+                        plural::pick(complete.len(), "has", "have"),
                         self.as_of,
-                        rules.min_references
+                        rules.min_references,
+                        plural::pick(rules.min_references, "is", "are")
                     );
                     let mut details = Vec::new();
                     for (r, src) in self.references.iter().zip(&b.references) {
@@ -555,15 +596,19 @@ impl Ctx<'_> {
                     f.push(Finding::new(
                         reason,
                         format!(
-                            "Give at least {} references every 1.1 field: customer, problem, proposal, aws_services with usage, third_party, start, end, outcomes, lessons.",
-                            rules.min_references
+                            "Give at least {} every 1.1 field: customer, problem, proposal, aws_services with usage, third_party, start, end, outcomes, lessons.",
+                            plural::count(rules.min_references, "reference", "references")
                         ),
                     ).with_details(details));
                 }
             }
             Rule::PublicReferences => {
                 let endorsed = self.references.iter().filter(|r| r.publicly_endorsed).count();
-                ev.push(format!("{endorsed} publicly endorsed reference(s)"));
+                ev.push(plural::count(
+                    endorsed,
+                    "publicly endorsed reference",
+                    "publicly endorsed references",
+                ));
                 if endorsed < rules.min_public_references {
                     f.push(self.public_finding(endorsed));
                 }
@@ -574,14 +619,21 @@ impl Ctx<'_> {
                 if regions.len() < rules.min_regions {
                     f.push(Finding::new(
                         format!(
-                            "`solution.regions` lists {} distinct region(s); {} are needed",
-                            regions.len(),
-                            rules.min_regions
+                            "`solution.regions` lists {}; {} {} needed",
+                            plural::count(regions.len(), "distinct region", "distinct regions"),
+                            rules.min_regions,
+                            plural::pick(rules.min_regions, "is", "are")
                         ),
-                        format!("List at least {} AWS regions in `solution.regions`.", rules.min_regions),
+                        format!(
+                            "List at least {} in `solution.regions`.",
+                            plural::count(rules.min_regions, "AWS region", "AWS regions")
+                        ),
                     ));
                 } else {
-                    ev.push(format!("Available in {} regions", regions.len()));
+                    ev.push(format!(
+                        "Available in {}",
+                        plural::count(regions.len(), "region", "regions")
+                    ));
                 }
                 if b.partner.public_support_statement.is_none() {
                     f.push(Finding::new(
@@ -714,7 +766,10 @@ impl Ctx<'_> {
                         "Add a reference whose project is in production (`stage: production`).",
                     ));
                 } else {
-                    ev.push(format!("{in_prod} reference(s) in production"));
+                    ev.push(format!(
+                        "{} in production",
+                        plural::count(in_prod, "reference", "references")
+                    ));
                 }
             }
             Rule::Lifecycle => need_filled(&b.solution.lifecycle, "solution.lifecycle", "how the platform develops, distributes or enhances the Machine Learning lifecycle", &mut f),
@@ -770,8 +825,14 @@ impl Ctx<'_> {
     fn public_finding(&self, endorsed: usize) -> Finding {
         let rules = &self.checklist.rules;
         let reason = format!(
-            "{endorsed} publicly endorsed reference(s) (qualifying, `public: true`, `public_evidence` on the partner website covering all six points); {} are needed",
-            rules.min_public_references
+            "{} (qualifying, `public: true`, `public_evidence` on the partner website covering all six points); {} {} needed",
+            plural::count(
+                endorsed,
+                "publicly endorsed reference",
+                "publicly endorsed references"
+            ),
+            rules.min_public_references,
+            plural::pick(rules.min_public_references, "is", "are")
         );
         let mut details = Vec::new();
         for r in self.references.iter().filter(|r| !r.publicly_endorsed) {
@@ -787,8 +848,12 @@ impl Ctx<'_> {
         Finding::new(
             reason,
             format!(
-                "Make at least {} qualifying references public: `public: true` with `public_evidence.url` on your website (or a subdomain) and `covers` listing all six points.",
-                rules.min_public_references
+                "Make at least {} public: `public: true` with `public_evidence.url` on your website (or a subdomain) and `covers` listing all six points.",
+                plural::count(
+                    rules.min_public_references,
+                    "qualifying reference",
+                    "qualifying references"
+                )
             ),
         )
         .with_details(details)

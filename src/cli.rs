@@ -1,5 +1,6 @@
-//! The command line: `check`, `render`, `init`, `schema`. Parses arguments, runs the
-//! pipeline, prints diagnostics to stderr and data to stdout, and returns the exit code.
+//! The command line: `check`, `render`, `archive`, `verify`, `diff`, `init`, `schema`,
+//! `watch` and `serve`. Parses arguments, runs the pipeline, prints diagnostics to stderr and
+//! data to stdout, and returns the exit code.
 
 use std::path::PathBuf;
 
@@ -88,10 +89,12 @@ enum Command {
         #[arg(long)]
         ragged: bool,
     },
-    /// Check an archive: every hash in its MANIFEST, and that re-rendering gives identical
-    /// files (exit 0 intact, 1 anything differs, 2 not an archive).
+    /// Check an archive or a packet PDF: every hash in the archive's MANIFEST or every
+    /// checksum of the PDF's embedded files, and that re-rendering the bundle gives
+    /// identical files (exit 0 intact, 1 anything differs, 2 neither an archive nor a
+    /// dossier PDF that carries its bundle).
     Verify {
-        /// The archive folder (DIR/<as_of>-<partner>).
+        /// The archive folder (DIR/<as_of>-<partner>) or a packet.pdf.
         archive: PathBuf,
     },
     /// Compare two submissions, each a bundle or an archive folder (exit 0 no changes,
@@ -174,8 +177,8 @@ fn run(command: Command) -> Result<i32, Error> {
                         advisories.iter().map(advise::Advisory::to_json).collect(),
                     );
                 }
-                let text = serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::Render(e.to_string()))?;
+                let text =
+                    serde_json::to_string_pretty(&value).map_err(|e| Error::Json(e.to_string()))?;
                 println!("{text}");
             } else {
                 print!(
@@ -240,7 +243,7 @@ fn run(command: Command) -> Result<i32, Error> {
                 None => None,
             };
             let attachments = if format.contains(&Format::Pdf) && edition != Edition::Public {
-                crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
+                crate::record::attachments(&loaded, &assessment)?
             } else {
                 Vec::new()
             };
@@ -295,7 +298,7 @@ fn run(command: Command) -> Result<i32, Error> {
             let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
             let today = jiff::civil::date(1970, 1, 1)
                 .checked_add(jiff::Span::new().days(days))
-                .map_err(|e| Error::Render(format!("today's date: {e}")))?;
+                .map_err(|e| Error::Clock(e.to_string()))?;
             crate::starter::init(&dir, today)?;
             eprintln!(
                 "wrote a starter bundle to {}; fill it in, then run `dossier check {}`",
@@ -308,7 +311,7 @@ fn run(command: Command) -> Result<i32, Error> {
         Command::Serve { bundle, port, bind } => crate::serve::run(&bundle, bind, port),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bundle::json_schema())
-                .map_err(|e| Error::Render(e.to_string()))?;
+                .map_err(|e| Error::Json(e.to_string()))?;
             println!("{text}");
             Ok(0)
         }
@@ -369,7 +372,7 @@ fn render_many(
             .into_inner()
             .ok()
             .flatten()
-            .unwrap_or_else(|| Err(Error::Render("the renderer stopped".into())));
+            .unwrap_or(Err(Error::WorkerStopped));
         if let (Err(e), Command::Render { bundles, .. }) = (&result, job) {
             eprintln!("{}:", bundles[0].display());
             eprint!("{}", e.render());
@@ -444,8 +447,8 @@ fn archive(
         eprintln!("warning: {w}");
     }
     eprintln!(
-        "archived {} files in {}; check it any time with `dossier verify {}`",
-        done.files,
+        "archived {} in {}; check it any time with `dossier verify {}`",
+        crate::plural::count(done.files, "file", "files"),
         done.dir.display(),
         done.dir.display()
     );
@@ -453,24 +456,37 @@ fn archive(
 }
 
 fn verify(dir: &std::path::Path) -> Result<i32, Error> {
-    let v = crate::archive::verify(dir)?;
+    // A packet PDF is checked against the bundle it carries; a folder is an archive.
+    let v = if dir.is_file() {
+        crate::archive::verify_pdf(dir)?
+    } else {
+        crate::archive::verify(dir)?
+    };
     for n in &v.notes {
         println!("note: {n}");
     }
     if v.problems.is_empty() {
-        println!(
-            "ok: {} files match the manifest, and the packet re-renders identically",
-            v.matching
-        );
+        use crate::plural::{count, pick};
+        let n = v.matching;
+        let what = if dir.is_file() {
+            let verb = pick(n, "matches its checksum", "match their checksums");
+            format!("{} {verb}", count(n, "embedded file", "embedded files"))
+        } else {
+            format!(
+                "{} {}",
+                count(n, "file", "files"),
+                pick(n, "matches", "match")
+            ) + " the manifest"
+        };
+        println!("ok: {what}, and the packet re-renders identically");
         Ok(0)
     } else {
         for p in &v.problems {
             println!("differs: {p}");
         }
         println!(
-            "{} problem{} in {}",
-            v.problems.len(),
-            if v.problems.len() == 1 { "" } else { "s" },
+            "{} in {}",
+            crate::plural::count(v.problems.len(), "problem", "problems"),
             dir.display()
         );
         Ok(1)
@@ -483,7 +499,7 @@ fn diff(old: &std::path::Path, new: &std::path::Path, json: bool) -> Result<i32,
     let changes = compare_with(old, &new_loaded, &new_assessment)?;
     if json {
         let text =
-            serde_json::to_string_pretty(&changes).map_err(|e| Error::Render(e.to_string()))?;
+            serde_json::to_string_pretty(&changes).map_err(|e| Error::Json(e.to_string()))?;
         println!("{text}");
     } else {
         print!("{}", crate::diff::report(&changes));

@@ -465,9 +465,9 @@ pub fn word_diff(old: &[String], new: &[String]) -> Vec<Segment> {
         return vec![Segment {
             op: "gap",
             text: format!(
-                "rewritten: {} words before, {} words now (too long for a word diff)",
-                old.len(),
-                new.len()
+                "rewritten: {} before, {} now (too long for a word diff)",
+                crate::plural::count(old.len(), "word", "words"),
+                crate::plural::count(new.len(), "word", "words")
             ),
         }];
     }
@@ -520,9 +520,9 @@ fn push_run(out: &mut Vec<Segment>, op: &'static str, words: &[String]) {
         out.push(Segment {
             op,
             text: format!(
-                "{} … ({} more words)",
+                "{} … ({})",
                 shown.join(" "),
-                words.len() - MAX_RUN_WORDS
+                crate::plural::count(words.len() - MAX_RUN_WORDS, "more word", "more words")
             ),
         });
     }

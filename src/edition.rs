@@ -88,7 +88,7 @@ pub fn number_paragraphs(
         *n += 1;
         format!("**{label}-{n}** ")
     };
-    for (ev, range) in &events {
+    for (n, (ev, range)) in events.iter().enumerate() {
         if let Some((_, text)) = &mut heading {
             match ev {
                 Event::Text(t) | Event::Code(t) => {
@@ -151,7 +151,15 @@ pub fn number_paragraphs(
                 }
                 current = label;
             }
-            Event::Start(Tag::Paragraph) if depth == 0 => paragraph_pending = true,
+            // A subheading is not a paragraph to cite.
+            Event::Start(Tag::Paragraph)
+                if depth == 0
+                    && !crate::packet::escape::is_subheading(
+                        events[n..].iter().map(|(e, _)| e),
+                    ) =>
+            {
+                paragraph_pending = true
+            }
             Event::Start(Tag::Item) if depth == 1 => {
                 list_depth_item_pending = true;
                 depth += 1;
@@ -211,7 +219,7 @@ mod tests {
 
     #[test]
     fn paragraphs_are_numbered_per_item() {
-        let md = "# T\n\nintro\n\n## Security\n\nfirst\n\n### Best practices (3.1)\n\none\n\n- a\n- b\n\n> quoted\n\n| x |\n|---|\n| y |\n\n### Controls (3.2)\n\ntwo\n\n## Checklist\n\nnot numbered\n";
+        let md = "# T\n\nintro\n\n## Security\n\nfirst\n\n**A subheading**\n\n### Best practices (3.1)\n\none\n\n- a\n- b\n\n> quoted\n\n| x |\n|---|\n| y |\n\n### Controls (3.2)\n\ntwo\n\n## Checklist\n\nnot numbered\n";
         let sections = [NumberedSection {
             title: "Security".into(),
             label: "3".into(),
@@ -220,6 +228,7 @@ mod tests {
         let out = number_paragraphs(md, &sections, &ids);
         assert!(out.contains("\nintro\n"), "{out}");
         assert!(out.contains("**3-1** first"), "{out}");
+        assert!(out.contains("\n**A subheading**\n"), "{out}");
         assert!(out.contains("**3.1-1** one"), "{out}");
         assert!(out.contains("- **3.1-2** a\n- **3.1-3** b"), "{out}");
         assert!(out.contains("> quoted"), "{out}");

@@ -250,6 +250,11 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
                     out.push(Event::End(TagEnd::Link));
                 }
             }
+            // A heading from a user's field (a paragraph of strong text): a run-in subheading,
+            // kept with what follows when printed.
+            Event::Start(Tag::Paragraph) if escape::is_subheading(&events[i..]) => {
+                out.push(Event::Html(CowStr::from("<p class=\"subhead\">")));
+            }
             // A paragraph holding only an image becomes a figure (a figure may not sit in a <p>).
             Event::Start(Tag::Paragraph)
                 if matches!(events.get(i + 1), Some(Event::Start(Tag::Image { .. })))

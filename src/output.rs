@@ -23,8 +23,7 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// The exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report an interrupt).
-pub const INTERRUPTED: i32 = 130;
+pub use crate::error::INTERRUPTED;
 
 /// The staging folders that exist now. Whoever writes into, reads from or renames a staging
 /// folder holds this lock, and so does the interrupt handler from the moment it runs until
@@ -62,7 +61,7 @@ pub fn clean_up_on_interrupt() -> Result<(), Error> {
         eprintln!("error: interrupted; no half-written output was left");
         std::process::exit(INTERRUPTED);
     })
-    .map_err(|e| Error::Render(format!("cannot handle Ctrl-C: {e}")))?;
+    .map_err(|e| Error::Signals(e.to_string()))?;
     *installed = true;
     Ok(())
 }
@@ -70,7 +69,7 @@ pub fn clean_up_on_interrupt() -> Result<(), Error> {
 /// An error once Ctrl-C or SIGTERM has arrived: work stops at the next file.
 pub fn stop_if_interrupted() -> Result<(), Error> {
     if STOP.load(Ordering::SeqCst) {
-        Err(Error::Render("interrupted".into()))
+        Err(Error::Interrupted)
     } else {
         Ok(())
     }

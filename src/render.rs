@@ -160,6 +160,8 @@ pub fn render_edition(
                     toc_anchor: Some(view.sections.contents.anchor.clone()),
                     font_dirs: opts.font_dirs.clone(),
                     attachments: Arc::clone(&attachments),
+                    edition: edition_name(edition),
+                    outside_inputs: outside_inputs(opts, edition),
                 };
                 let rendered = pdf::render(&markdown, &assets, &pdf_opts)
                     .map_err(|e| Error::Render(format!("PDF: {e}")))?;
@@ -198,7 +200,7 @@ pub fn render_edition(
         warnings.extend(w);
     }
     if edition == Edition::Public {
-        crate::leak::check(&files, &crate::leak::secrets(loaded))?;
+        crate::leak::check(&files, loaded)?;
     }
     Ok(Rendered {
         files,
@@ -209,6 +211,30 @@ pub fn render_edition(
 
 /// Page styles of the reviewer and public editions (the partner page is unchanged).
 const EDITIONS_CSS: &str = include_str!("../templates/editions.css");
+
+/// `partner`, `reviewer` or `public`, as `--edition` spells it.
+pub fn edition_name(edition: Edition) -> String {
+    use clap::ValueEnum;
+    edition
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+/// What shaped the packet besides the bundle and the settings the PDF records — inputs a
+/// PDF does not carry, so that re-rendering it from its own attachments may differ.
+fn outside_inputs(opts: &RenderOptions, edition: Edition) -> Vec<String> {
+    let mut out = Vec::new();
+    if opts.templates.is_some() {
+        out.push("templates".to_string());
+    }
+    if !opts.font_dirs.is_empty() {
+        out.push("fonts".to_string());
+    }
+    if opts.changes.is_some() && edition != Edition::Public {
+        out.push("previous".to_string());
+    }
+    out
+}
 
 fn sorted(formats: &[Format]) -> Vec<Format> {
     let mut f = formats.to_vec();

@@ -39,20 +39,7 @@ pub fn check_table(bundle: &Bundle, a: &Assessment) -> String {
     for r in &a.items {
         let mut reasons: Vec<String> = r.findings.iter().map(|f| f.reason.clone()).collect();
         if let Some(review) = &r.review {
-            reasons.insert(
-                0,
-                format!(
-                    "reviewer{}: {} — {} (computed: {})",
-                    review
-                        .by
-                        .as_deref()
-                        .map(|b| format!(" {b}"))
-                        .unwrap_or_default(),
-                    review.status.label(),
-                    review.note,
-                    r.computed.label()
-                ),
-            );
+            reasons.insert(0, review.reason(r.computed));
         }
         let mut lines = Vec::new();
         for reason in &reasons {

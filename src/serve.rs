@@ -349,9 +349,9 @@ fn banner(e: &Error) -> String {
     };
     let n = items.len();
     format!(
-        "<p><strong>The bundle has {n} problem{}</strong>; this is the last good packet, which updates as soon as the \
+        "<p><strong>The bundle has {}</strong>; this is the last good packet, which updates as soon as the \
          bundle is fixed.</p><ul>{}</ul>",
-        if n == 1 { "" } else { "s" },
+        crate::plural::count(n, "problem", "problems"),
         items.concat()
     )
 }

@@ -49,9 +49,7 @@ pub fn build(bundle_path: &Path, opts: &RenderOptions) -> Result<Build, Error> {
     let mut opts = opts.clone();
     if opts.formats.contains(&Format::Pdf) {
         // As `render` does: the PDF carries the bundle as read and the assessment.
-        opts.attachments =
-            crate::archive::attachments(&crate::archive::bundle_files(&loaded)?, &assessment)?
-                .into();
+        opts.attachments = crate::record::attachments(&loaded, &assessment)?.into();
     }
     let rendered = render::render(&loaded, &assessment, &opts)?;
     let inputs = bundle::referenced_files(&loaded.bundle)
@@ -114,10 +112,16 @@ impl Changes {
             };
             let _ = events.send(signal);
         })
-        .map_err(|e| Error::Render(format!("cannot watch {}: {e}", root.display())))?;
+        .map_err(|e| Error::Watch {
+            dir: root.clone(),
+            reason: e.to_string(),
+        })?;
         debouncer
             .watch(&root, RecursiveMode::Recursive)
-            .map_err(|e| Error::Render(format!("cannot watch {}: {e}", root.display())))?;
+            .map_err(|e| Error::Watch {
+                dir: root.clone(),
+                reason: e.to_string(),
+            })?;
         Ok(Changes {
             rx,
             tx,
@@ -214,7 +218,7 @@ fn changes_content(kind: &EventKind) -> bool {
 
 /// Calls `f` on Ctrl-C (and SIGTERM).
 pub fn on_interrupt(f: impl Fn() + Send + 'static) -> Result<(), Error> {
-    ctrlc::set_handler(f).map_err(|e| Error::Render(format!("cannot handle Ctrl-C: {e}")))
+    ctrlc::set_handler(f).map_err(|e| Error::Signals(e.to_string()))
 }
 
 /// `dossier watch BUNDLE --out DIR`: builds once, then after every change, until Ctrl-C.

@@ -1,4 +1,4 @@
-//! Advisories (issue 10) through the real `dossier` binary: each code fires on a bundle
+//! Advisories through the real `dossier` binary: each code fires on a bundle
 //! crafted from the all-Met sample and points at the right line and column; the samples
 //! trigger only the advisories explained below; `--strict` changes only the exit code; the
 //! packet lists advisories beside the gaps.
@@ -9,11 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{dossier, path_str, repo};
-
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+use common::{copy_dir, dossier, path_str, repo};
 
 /// A copy of `samples/acme-forecast` (every item Met, no warnings) with `edits` applied to
 /// its `bundle.yaml`; each `old` text must occur exactly once.
@@ -310,8 +306,8 @@ fn texts_too_short_and_too_long() {
             "      Free-text notes are noisy but valuable.\n",
         ),
         (
-            "      Copperline runs 58 parcel depots.",
-            &format!("{long}      Copperline runs 58 parcel depots."),
+            "      The customer runs 58 parcel depots.",
+            &format!("{long}      The customer runs 58 parcel depots."),
         ),
     ]);
     let (_, list) = advisories(b.path());

@@ -3,41 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
-
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn dossier() -> Command {
-    Command::cargo_bin("dossier").expect("binary built")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+mod common;
+use common::{Run, command, copy_dir, path_str, repo, run};
 
 /// Every file below `dir`, by `/`-separated relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -79,7 +49,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 /// The `check --json` object without the advisories, which are not part of the assessment.
 fn assessment_of(bundle: &Path) -> serde_json::Value {
-    let out = run(dossier().args(["check", s(bundle), "--json"]));
+    let out = run(command().args(["check", path_str(bundle), "--json"]));
     let mut json: serde_json::Value = serde_json::from_str(&out.stdout).expect("check --json");
     if let Some(map) = json.as_object_mut() {
         map.remove("advisories");
@@ -103,7 +73,7 @@ fn renderings_are_identical_across_folders_environments_and_working_directories(
     copy_dir(&repo("samples/northwind-vision"), &bundle_b);
 
     // Relative paths from inside the first folder, UTC and the C locale…
-    let first = run(dossier()
+    let first = run(command()
         .current_dir(a.path())
         .env("TZ", "UTC")
         .env("LC_ALL", "C")
@@ -111,16 +81,16 @@ fn renderings_are_identical_across_folders_environments_and_working_directories(
         .args(["render", "bundles/northwind", "--out", "out"]));
     assert_eq!(first.code, 0, "{}", first.stderr);
     // …absolute paths from the root, another time zone and locale.
-    let second = run(dossier()
+    let second = run(command()
         .current_dir("/")
         .env("TZ", "Pacific/Chatham")
         .env("LC_ALL", "de_DE.UTF-8")
         .env("LANG", "fr_FR.UTF-8")
         .args([
             "render",
-            s(&bundle_b.join("bundle.yaml")),
+            path_str(&bundle_b.join("bundle.yaml")),
             "--out",
-            s(&b.path().join("out")),
+            path_str(&b.path().join("out")),
         ]));
     assert_eq!(second.code, 0, "{}", second.stderr);
 
@@ -141,7 +111,7 @@ fn renderings_are_identical_across_folders_environments_and_working_directories(
     // No path of either machine leaks into any output, not even inside PDF streams.
     let pdf = pdf_plain(&one["packet.pdf"]);
     for dir in [a.path(), b.path()] {
-        let dir = s(dir);
+        let dir = path_str(dir);
         for (name, bytes) in &one {
             assert!(!contains(bytes, dir), "{name} contains {dir}");
         }
@@ -156,11 +126,11 @@ fn renderings_are_identical_across_folders_environments_and_working_directories(
 fn the_pdf_carries_the_bundle_and_the_assessment_as_attachments() {
     let out = tempfile::tempdir().expect("temp");
     let sample = repo("samples/northwind-vision");
-    let r = run(dossier().args([
+    let r = run(command().args([
         "render",
-        s(&sample),
+        path_str(&sample),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
         "--format",
         "pdf",
     ]));
@@ -235,11 +205,11 @@ fn small_bundle(dir: &Path) {
 }
 
 fn archive(bundle: &Path, into: &Path) -> Run {
-    run(dossier().args(["archive", s(bundle), "--into", s(into)]))
+    run(command().args(["archive", path_str(bundle), "--into", path_str(into)]))
 }
 
 fn verify(dir: &Path) -> Run {
-    run(dossier().args(["verify", s(dir)]))
+    run(command().args(["verify", path_str(dir)]))
 }
 
 #[test]
@@ -293,11 +263,11 @@ fn archive_holds_renderings_bundle_assessment_and_manifest_and_verifies() {
     }
     // The renderings are those of `dossier render`.
     let out = tempfile::tempdir().expect("temp");
-    let r = run(dossier().args([
+    let r = run(command().args([
         "render",
-        s(&repo("samples/acme-forecast")),
+        path_str(&repo("samples/acme-forecast")),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
     ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     for f in ["packet.md", "packet.html", "packet.pdf"] {

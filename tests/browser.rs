@@ -1,18 +1,27 @@
 //! The HTML packet in a real browser: headless Chromium loads it from disk with no network
 //! requests and no console messages, the diagram decodes, the status badges and contents are
-//! there, and nothing overflows at phone width.
+//! there, and nothing overflows at phone width; in every edition of both samples, at 1280
+//! and 800 pixels, no table breaks a word across lines or lets a cell's content spill out of
+//! it; and axe-core finds no accessibility violation (WCAG 2.0, 2.1 and 2.2, A and AA, and
+//! its best practices).
 //!
-//! Needs `chromium` (Debian package; `.ci/run` installs it). Set `DOSSIER_SKIP_BROWSER=1` to
-//! skip on a machine without it; otherwise a missing browser is a failure, not a pass.
+//! Needs `chromium` and axe-core in `.test-tools/node_modules`, which `tests/run.sh`
+//! installs. Set `DOSSIER_SKIP_BROWSER=1` to skip on a machine without Chromium; otherwise a
+//! missing browser or axe-core is a failure, not a pass.
 
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+use common::command;
 
 #[path = "common/chromium.rs"]
 mod chromium;
 use chromium::{chromium_or_skip, headless};
+
+#[path = "common/devtools.rs"]
+mod devtools;
+use devtools::Browser;
 
 /// Headless Chromium at `width` pixels, with time to load the page.
 fn browser(bin: &Path, profile: &Path, width: u32) -> Command {
@@ -78,8 +87,7 @@ fn chromium_loads_the_packet_offline_with_the_diagram_and_statuses() {
         return;
     };
     let out = tempfile::tempdir().expect("temp dir");
-    let status = Command::cargo_bin("dossier")
-        .expect("binary")
+    let status = command()
         .args([
             "render",
             "samples/northwind-vision",
@@ -156,4 +164,157 @@ fn chromium_loads_the_packet_offline_with_the_diagram_and_statuses() {
         let png = std::fs::read(&shot).expect("screenshot written");
         assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{name}");
     }
+}
+
+// Every edition of both samples -------------------------------------------------------------
+
+const SAMPLES: [&str; 2] = ["acme-forecast", "northwind-vision"];
+const EDITIONS: [&str; 3] = ["partner", "reviewer", "public"];
+
+/// The HTML packet of `sample` in `edition`, rendered into `out`.
+fn sample_page(sample: &str, edition: &str, out: &Path) -> std::path::PathBuf {
+    let html = out.join(edition);
+    let run = common::run(
+        command()
+            .arg("render")
+            .arg(common::sample(sample))
+            .args(["--format", "html", "--edition", edition, "--out"])
+            .arg(&html),
+    );
+    assert_eq!(run.code, 0, "{sample} {edition}: {}", run.stderr);
+    html.join("packet.html")
+}
+
+/// Every table cell on the page that is laid out broader than a pixel (a header shown only
+/// to screen readers is clipped to one): a word broken across lines anywhere but after a
+/// hyphen, dash or slash it contains, and content wider than its cell.
+const TABLE_PROBLEMS: &str = r#"(() => {
+  const problems = [];
+  const breakable = new Set(['-', '\u2010', '\u2013', '\u2014', '/']);
+  const line = rects => new Set([...rects].filter(r => r.width > 0).map(r => Math.round(r.top)));
+  const where = cell => {
+    let el = cell.closest('.table-wrap');
+    while (el && !/^H[1-4]$/.test(el.tagName)) el = el.previousElementSibling;
+    const row = cell.closest('tr');
+    return (el ? el.id : '?') + ', row ' + [...row.parentNode.children].indexOf(row) + ' of ' + row.parentNode.tagName.toLowerCase() + ', cell ' + (cell.cellIndex + 1);
+  };
+  for (const cell of document.querySelectorAll('th, td')) {
+    const box = cell.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    if (cell.scrollWidth > cell.clientWidth) {
+      problems.push('spills out of its cell by ' + (cell.scrollWidth - cell.clientWidth) + 'px: ' + where(cell) + ': ' + JSON.stringify(cell.innerText.slice(0, 80)));
+    }
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      const words = /\S+/g;
+      for (let m; (m = words.exec(node.data));) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (line(range.getClientRects()).size <= 1) continue;
+        // Which lines each character is on: a new line may start only after a hyphen.
+        let previous = null;
+        for (let i = 0; i < m[0].length; i++) {
+          range.setStart(node, m.index + i);
+          range.setEnd(node, m.index + i + 1);
+          const top = [...line(range.getClientRects())][0];
+          if (top === undefined) continue;
+          if (previous !== null && top !== previous && !breakable.has(m[0][i - 1])) {
+            problems.push('word broken across lines: ' + JSON.stringify(m[0].slice(0, i) + '|' + m[0].slice(i)) + ' in ' + where(cell));
+          }
+          previous = top;
+        }
+      }
+    }
+  }
+  return problems;
+})()"#;
+
+#[test]
+fn tables_break_lines_only_between_words_and_no_cell_spills_in_any_edition() {
+    let Some(bin) = chromium_or_skip() else {
+        return;
+    };
+    let mut browser = Browser::start(&bin);
+    let mut problems = Vec::new();
+    let mut checked_cells = 0;
+    for sample in SAMPLES {
+        for edition in EDITIONS {
+            let out = tempfile::tempdir().expect("temp dir");
+            let page = sample_page(sample, edition, out.path());
+            for width in [1280, 800] {
+                browser.set_width(width);
+                browser.open(&page);
+                let cells = browser.eval("document.querySelectorAll('th, td').length");
+                checked_cells += cells.as_u64().unwrap_or(0);
+                let found = browser.eval(TABLE_PROBLEMS);
+                for p in found.as_array().expect("a list of problems") {
+                    problems.push(format!(
+                        "{sample} {edition} at {width}px: {}",
+                        p.as_str().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+    // The samples' pages have a few hundred cells each; none measured would prove nothing.
+    assert!(checked_cells > 1000, "only {checked_cells} cells measured");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// axe-core as `tests/run.sh` installs it.
+fn axe_source() -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".test-tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not installed at {} ({e}): run tests/run.sh, which installs it",
+            path.display()
+        )
+    })
+}
+
+/// WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 added AA rules only), and axe's best
+/// practices; each violation as its rule, what it asks, and up to three of the elements.
+const AXE_RUN: &str = r#"axe.run(document, {
+  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+  resultTypes: ['violations'],
+}).then(r => ({
+  rules: r.passes.length + r.violations.length + r.incomplete.length + r.inapplicable.length,
+  violations: r.violations.map(v => v.id + ' (' + v.help + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')),
+}))"#;
+
+#[test]
+fn axe_core_finds_no_accessibility_violation_in_any_edition() {
+    let Some(bin) = chromium_or_skip() else {
+        return;
+    };
+    let axe = axe_source();
+    let mut browser = Browser::start(&bin);
+    let mut violations = Vec::new();
+    for sample in SAMPLES {
+        for edition in EDITIONS {
+            let out = tempfile::tempdir().expect("temp dir");
+            let page = sample_page(sample, edition, out.path());
+            // The contents links' spacing (target-size) depends on the layout.
+            for width in [1280, 800] {
+                browser.set_width(width);
+                browser.open(&page);
+                browser.eval(&format!("{axe}\n;true"));
+                let result = browser.eval(AXE_RUN);
+                let rules = result["rules"].as_u64().unwrap_or(0);
+                assert!(
+                    rules > 50,
+                    "{sample} {edition}: axe ran only {rules} rules: {result}"
+                );
+                for v in result["violations"].as_array().expect("violations") {
+                    violations.push(format!(
+                        "{sample} {edition} at {width}px: {}",
+                        v.as_str().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
 }

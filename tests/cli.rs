@@ -10,7 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{MINIMAL, Run, dossier, path_str, repo, temp_bundle};
+use common::{MINIMAL, Run, copy_sample, dossier, path_str, repo, temp_bundle};
 
 fn check_json(bundle: &Path) -> (i32, Value) {
     let run = dossier(&["check", path_str(bundle), "--json"]);
@@ -207,7 +207,7 @@ fn check_json_has_the_shape_of_section_6() {
         .keys()
         .map(String::as_str)
         .collect();
-    // `advisories` (issue 10) comes after what section 6 defines.
+    // `advisories` comes last, after the assessment's own keys.
     assert_eq!(
         ordered,
         [
@@ -252,8 +252,12 @@ fn check_json_has_the_shape_of_section_6() {
         }
         let reasons = item["reasons"].as_array().expect("reasons is a list");
         assert!(reasons.iter().all(Value::is_string));
-        // Every computed Not Met says why; a computed Met has nothing to say.
-        assert_eq!(reasons.is_empty(), item["computed"] == "met", "{item}");
+        // Every Not Met, computed or final, says why; an item Met both ways has nothing to say.
+        assert_eq!(
+            reasons.is_empty(),
+            item["computed"] == "met" && item["status"] == "met",
+            "{item}"
+        );
         match &item["review"] {
             Value::Null => assert_eq!(item["status"], item["computed"]),
             review => {
@@ -267,6 +271,39 @@ fn check_json_has_the_shape_of_section_6() {
     assert_eq!(json["not_met"], 16 - met);
     assert_eq!(items[0]["title"], "APN Membership");
     assert_eq!(items[13]["title"], "Platform");
+}
+
+#[test]
+fn check_json_gives_a_reviewed_not_met_the_reviewer_decision_as_its_reason() {
+    let yaml = MINIMAL.replace(
+        "  website: https://acme-analytics.example\n",
+        "  website: https://acme-analytics.example\n  apn_tier: advanced\n",
+    ) + "reviews:\n  - item: P1\n    status: not-met\n    note: The tier lapsed in October.\n    by: J. Smith\n";
+    let tmp = temp_bundle(yaml);
+    let (_, json) = check_json(tmp.path());
+    let p1 = &json["items"][0];
+    assert_eq!(
+        (&p1["id"], &p1["computed"], &p1["status"]),
+        (
+            &Value::from("P1"),
+            &Value::from("met"),
+            &Value::from("not-met")
+        )
+    );
+    assert_eq!(
+        p1["reasons"],
+        serde_json::json!([
+            "reviewer J. Smith: Not Met — The tier lapsed in October. (computed: Met)"
+        ])
+    );
+    // The text table says the same.
+    let run = dossier(&["check", path_str(tmp.path())]);
+    assert!(
+        run.stdout
+            .contains("reviewer J. Smith: Not Met — The tier lapsed in"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -830,25 +867,6 @@ fn deep_nesting_fails_cleanly() {
         );
         assert!(run.stderr.contains("bundle.yaml:2:"), "{}", run.stderr);
     }
-}
-
-/// Copies a sample bundle into a fresh folder.
-fn copy_sample(name: &str) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).expect("mkdir");
-        for entry in fs::read_dir(from).expect("read_dir") {
-            let entry = entry.expect("entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), &target).expect("copy");
-            }
-        }
-    }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    copy(&repo(&format!("samples/{name}")), tmp.path());
-    tmp
 }
 
 fn bom_crlf(text: &str) -> Vec<u8> {

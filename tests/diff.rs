@@ -3,41 +3,16 @@
 //! JSON, from archives, and as the "Changes since the last submission" packet section.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn dossier(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("dossier")
-        .expect("binary built")
-        .args(args)
-        .output()
-        .expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+mod common;
+use common::{dossier, path_str, repo};
 
 fn diff_json(old: &Path, new: &Path) -> (i32, Value) {
-    let r = dossier(&["diff", s(old), s(new), "--json"]);
+    let r = dossier(&["diff", path_str(old), path_str(new), "--json"]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
     (
         r.code,
@@ -58,7 +33,7 @@ const NEW: &str = "samples/acme-forecast";
 
 #[test]
 fn last_years_sample_has_the_gaps_the_renewal_closes() {
-    let r = dossier(&["check", s(&repo(OLD)), "--json"]);
+    let r = dossier(&["check", path_str(&repo(OLD)), "--json"]);
     assert_eq!(r.code, 1);
     let json: Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(json["as_of"], "2025-11-20");
@@ -193,7 +168,7 @@ fn the_renewal_diff_has_the_expected_changes() {
 
 #[test]
 fn the_text_report_shows_changes_item_by_item() {
-    let r = dossier(&["diff", s(&repo(OLD)), s(&repo(NEW))]);
+    let r = dossier(&["diff", path_str(&repo(OLD)), path_str(&repo(NEW))]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     for line in [
         "  P2 AWS Support: Not Met → Met",
@@ -231,7 +206,7 @@ fn a_bundle_compared_with_itself_has_no_changes() {
     assert_eq!(code, 0);
     assert!(c["items"].as_array().expect("items").is_empty());
     assert!(c["text"].as_array().expect("text").is_empty());
-    let r = dossier(&["diff", s(&repo(NEW)), s(&repo(NEW))]);
+    let r = dossier(&["diff", path_str(&repo(NEW)), path_str(&repo(NEW))]);
     assert!(r.stdout.ends_with("\nNo changes.\n"), "{}", r.stdout);
 }
 
@@ -286,7 +261,12 @@ fn references_kept_past_the_window_are_aged_out_and_still_listed() {
 fn archives_compare_like_the_bundles_they_hold() {
     let tmp = tempfile::tempdir().expect("temp");
     for b in [OLD, NEW] {
-        let r = dossier(&["archive", s(&repo(b)), "--into", s(tmp.path())]);
+        let r = dossier(&[
+            "archive",
+            path_str(&repo(b)),
+            "--into",
+            path_str(tmp.path()),
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     let old = tmp.path().join("2025-11-20-acme-forecast-inc");
@@ -304,11 +284,11 @@ fn render_previous_adds_the_changes_section_to_all_three_renderings() {
     let out = tempfile::tempdir().expect("temp");
     let r = dossier(&[
         "render",
-        s(&repo(NEW)),
+        path_str(&repo(NEW)),
         "--previous",
-        s(&repo(OLD)),
+        path_str(&repo(OLD)),
         "--out",
-        s(out.path()),
+        path_str(out.path()),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let md = fs::read_to_string(out.path().join("packet.md")).expect("md");
@@ -346,9 +326,9 @@ fn render_previous_adds_the_changes_section_to_all_three_renderings() {
     let plain = tempfile::tempdir().expect("temp");
     let r = dossier(&[
         "render",
-        s(&repo(NEW)),
+        path_str(&repo(NEW)),
         "--out",
-        s(plain.path()),
+        path_str(plain.path()),
         "--format",
         "md",
     ]);
@@ -363,11 +343,11 @@ fn an_invalid_previous_bundle_is_an_error_and_writes_nothing() {
     fs::write(out.path().join("bundle.yaml"), "format: 2\n").expect("write");
     let r = dossier(&[
         "render",
-        s(&repo(NEW)),
+        path_str(&repo(NEW)),
         "--previous",
-        s(&out.path().join("bundle.yaml")),
+        path_str(&out.path().join("bundle.yaml")),
         "--out",
-        s(&out.path().join("packet")),
+        path_str(&out.path().join("packet")),
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("format"), "{}", r.stderr);

@@ -4,100 +4,42 @@
 //! Uses `pdftotext`, `pdfdetach` and `qpdf` (poppler-utils, qpdf).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+use common::{Run, command, copy_dir, read, run, sample};
 
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
-
-struct Run {
-    code: i32,
-    stderr: String,
-}
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
 
 fn render(bundle: &Path, out: &Path, edition: &str) -> Run {
-    let o = Command::cargo_bin("dossier")
-        .expect("binary built")
+    run(command()
         .args(["render", "--edition", edition, "--out"])
         .arg(out)
-        .arg(bundle)
-        .output()
-        .expect("runs");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(name)
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn tool(cmd: &str, args: &[&str]) -> String {
-    let o = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} must be installed: {e}"));
-    assert!(
-        o.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+        .arg(bundle))
 }
 
 fn pdf_text(pdf: &Path) -> String {
-    tool("pdftotext", &[pdf.to_str().unwrap(), "-"])
+    tool("pdftotext", &[], pdf)
 }
 
 /// The PDF with every object uncompressed, so metadata, outline titles and link targets can be
 /// searched as text.
 fn pdf_objects(pdf: &Path, dir: &Path) -> String {
     let q = dir.join("qdf.pdf");
+    std::fs::copy(pdf, &q).expect("copy the PDF");
     tool(
         "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            q.to_str().unwrap(),
-        ],
+        &["--qdf", "--object-streams=disable", "--replace-input"],
+        &q,
     );
     String::from_utf8_lossy(&std::fs::read(&q).unwrap()).into_owned()
 }
 
-/// The acme-forecast sample made publishable: the text about its two non-public customers
-/// says "The customer" instead of their short names, and Meridian has an `anonymous_name`.
-fn publishable_acme(dir: &Path) -> PathBuf {
-    let b = dir.join("acme");
-    copy_dir(&sample("acme-forecast"), &b);
-    let yaml = read(&b.join("bundle.yaml"));
-    let mut out = String::new();
-    for line in yaml.lines() {
-        if line.starts_with("  - customer: ") {
-            out.push_str(line);
-            out.push('\n');
-            if line.ends_with("Meridian Health Supply") {
-                out.push_str("    anonymous_name: Customer C (a healthcare supplier)\n");
-            }
-        } else {
-            out.push_str(
-                &line
-                    .replace("Meridian", "The customer")
-                    .replace("Copperline", "The customer"),
-            );
-            out.push('\n');
-        }
-    }
-    std::fs::write(b.join("bundle.yaml"), out).unwrap();
+/// A copy of a sample to change, in `dir`.
+fn copy_of(name: &str, dir: &Path) -> PathBuf {
+    let b = dir.join(name);
+    copy_dir(&sample(name), &b);
     b
 }
 
@@ -191,12 +133,31 @@ fn reviewer_edition_puts_the_checklist_first_and_ends_with_a_sign_off() {
 }
 
 #[test]
+fn the_sign_off_counts_one_not_met_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = copy_of("acme-forecast", dir.path());
+    let yaml = read(&bundle.join("bundle.yaml")).replacen(
+        "  - item: \"3.1\"\n    status: met\n",
+        "  - item: \"3.1\"\n    status: not-met\n",
+        1,
+    );
+    std::fs::write(bundle.join("bundle.yaml"), yaml).unwrap();
+    let out = dir.path().join("out");
+    let r = render(&bundle, &out, "reviewer");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = read(&out.join("packet.md"));
+    assert!(
+        md.contains("The evidence meets 15 of 16 checklist items; 1 is Not Met."),
+        "{md}"
+    );
+}
+
+#[test]
 fn partner_edition_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     assert_eq!(render(&sample("northwind-vision"), &a, "partner").code, 0);
-    let o = Command::cargo_bin("dossier")
-        .unwrap()
+    let o = command()
         .args(["render", "--out"])
         .arg(&b)
         .arg(sample("northwind-vision"))
@@ -212,33 +173,53 @@ fn partner_edition_is_the_default() {
 }
 
 #[test]
-fn public_edition_of_the_samples_as_they_are_is_refused() {
-    // Both samples talk about non-public customers by their short names ("Meridian
-    // distributes …"), which would identify them.
-    for (name, short) in [
-        ("acme-forecast", "Meridian"),
-        ("northwind-vision", "Pinecrest"),
-    ] {
+fn public_edition_of_both_samples_renders() {
+    // Their text says "the customer" where it means a non-public one.
+    for name in ["acme-forecast", "northwind-vision"] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let r = render(&sample(name), &out, "public");
-        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
-        assert!(
-            r.stderr.contains(&format!("\"{short}\"")),
-            "{name}: {}",
-            r.stderr
-        );
-        assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-        assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(out.join("packet.pdf").is_file(), "{name}");
     }
+}
+
+#[test]
+fn a_bundle_whose_prose_names_a_private_customer_is_refused_with_where_to_fix_it() {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/leaks/customer-short-name-in-prose");
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        render(&fixture, &dir.path().join("partner"), "partner").code,
+        0
+    );
+    let out = dir.path().join("out");
+    let r = render(&fixture, &out, "public");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "\"Meridian\", the short name of the customer of references[0], which is not public, appears in packet.md, packet.html, packet.pdf (text)"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Both places, each under a caret with its key path, line and column.
+    for (at, key) in [
+        ("bundle.yaml:19:7", "^^^^^^^^ key references[0].problem"),
+        ("bundle.yaml:22:17", "^^^^^^^^ key references[0].lessons"),
+    ] {
+        assert!(r.stderr.contains(at), "{at}: {}", r.stderr);
+        assert!(r.stderr.contains(key), "{key}: {}", r.stderr);
+    }
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
 }
 
 #[test]
 fn public_edition_names_no_confidential_customer_document_or_contact() {
     let dir = tempfile::tempdir().unwrap();
-    let bundle = publishable_acme(dir.path());
     let out = dir.path().join("out");
-    let r = render(&bundle, &out, "public");
+    let r = render(&sample("acme-forecast"), &out, "public");
     assert_eq!(r.code, 0, "{}", r.stderr);
     let md = read(&out.join("packet.md"));
     let html = read(&out.join("packet.html"));
@@ -259,7 +240,7 @@ fn public_edition_names_no_confidential_customer_document_or_contact() {
     }
     // Anonymised by the bundle's name, or by position; headings and anchors follow.
     assert!(md.contains("### Reference 3: Customer C (a healthcare supplier)"));
-    assert!(md.contains("](#reference-4-customer-d)"));
+    assert!(md.contains("](#reference-4-customer-d-a-parcel-carrier)"));
     assert!(md.contains("2 supporting documents, not named in this edition."));
     // No reviewer decisions, no gaps, no contact; the public references stay named.
     assert!(md.contains("Harbor Lane Grocers"));
@@ -267,14 +248,14 @@ fn public_edition_names_no_confidential_customer_document_or_contact() {
     assert!(!md.contains("## Gaps") && !md.contains("**Contact:**"));
     assert!(!md.contains("Advisories"));
     // The PDF carries no attachments (the bundle names everything withheld).
-    let listed = tool("pdfdetach", &["-list", pdf.to_str().unwrap()]);
+    let listed = tool("pdfdetach", &["-list"], &pdf);
     assert!(listed.starts_with("0 embedded files"), "{listed}");
 }
 
 #[test]
 fn a_confidential_name_planted_in_another_reference_fails_the_public_render() {
     let dir = tempfile::tempdir().unwrap();
-    let bundle = publishable_acme(dir.path());
+    let bundle = copy_of("acme-forecast", dir.path());
     let yaml = read(&bundle.join("bundle.yaml"));
     // Tidewater (public) thanks Meridian Health Supply (not public) in its outcomes.
     let (head, tail) = yaml
@@ -304,6 +285,24 @@ fn a_confidential_name_planted_in_another_reference_fails_the_public_render() {
     for place in ["packet.md", "packet.html", "packet.pdf (text)"] {
         assert!(r.stderr.contains(place), "{place} not named: {}", r.stderr);
     }
+    // Where to fix it: the key, line and column in bundle.yaml, under a caret.
+    let written = read(&bundle.join("bundle.yaml"));
+    let line = written
+        .lines()
+        .position(|l| l.contains("Shared with Meridian Health Supply"))
+        .expect("planted")
+        + 1;
+    assert!(
+        r.stderr.contains(&format!("bundle.yaml:{line}:19")),
+        "line {line} not named: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("^^^^^^^^^^^^^^^^^^^^^^ key references[1].outcomes"),
+        "{}",
+        r.stderr
+    );
     // Nothing written: the earlier packet is untouched and no other file appeared.
     assert_eq!(read(&out.join("packet.md")), "earlier packet");
     assert!(!out.join("packet.pdf").exists() && !out.join("packet.html").exists());
@@ -312,7 +311,7 @@ fn a_confidential_name_planted_in_another_reference_fails_the_public_render() {
 #[test]
 fn the_leak_check_reads_the_pdf_outline_and_link_targets() {
     let dir = tempfile::tempdir().unwrap();
-    let bundle = publishable_acme(dir.path());
+    let bundle = copy_of("acme-forecast", dir.path());
     let yaml = read(&bundle.join("bundle.yaml"))
         // A heading: into the PDF outline.
         .replacen(

@@ -9,33 +9,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{MINIMAL, path_str, repo, temp_bundle};
-
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
-
-struct Run {
-    code: Option<i32>,
-    stderr: String,
-}
-
-fn dossier(args: &[&str]) -> Run {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("dossier")
-        .args(args)
-        .output()
-        .expect("dossier runs");
-    Run {
-        code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn copy_sample(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    copy_dir(&repo(&format!("samples/{name}")), tmp.path());
-    tmp
-}
+use common::{
+    MINIMAL, Run, command, copy_dir, copy_sample, dossier, path_str, repo, run, temp_bundle,
+};
 
 /// Every file under `dir` with its bytes and modification time: "exactly as it was".
 fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, Option<std::time::SystemTime>)> {
@@ -168,11 +144,7 @@ impl Unprivileged {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let out = self.command(args).output().expect("dossier runs");
-        Run {
-            code: out.status.code(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        run(&mut self.command(args))
     }
 
     /// Gives `path` to the user dossier runs as, so that its mode alone decides access.
@@ -211,7 +183,7 @@ fn a_50_mb_bundle_yaml_is_refused_by_its_size_without_being_read() {
     file.set_len(50 * 1024 * 1024).expect("set_len");
     drop(file);
     let run = dossier(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("is 50.0 MB; bundle.yaml may be at most 1 MB"),
@@ -231,20 +203,17 @@ fn the_size_cap_is_one_megabyte_unless_the_environment_raises_it() {
     }
     fs::write(&yaml, text).expect("write");
     let with = |value: Option<&str>| {
-        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("dossier");
+        let mut cmd = command();
         cmd.args(["check", path_str(tmp.path())]);
         match value {
             Some(v) => cmd.env("DOSSIER_MAX_BUNDLE_MB", v),
             None => cmd.env_remove("DOSSIER_MAX_BUNDLE_MB"),
         };
-        let out = cmd.output().expect("dossier runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let r = run(&mut cmd);
+        (r.code, r.stderr)
     };
     let (code, err) = with(None);
-    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("is 1.5 MB; bundle.yaml may be at most 1 MB"),
         "{err}"
@@ -254,10 +223,10 @@ fn the_size_cap_is_one_megabyte_unless_the_environment_raises_it() {
         "{err}"
     );
     let (code, err) = with(Some("2"));
-    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(code, 0, "{err}");
     for bad in ["0", "65", "1.5", "lots"] {
         let (code, err) = with(Some(bad));
-        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert_eq!(code, 2, "{bad}: {err}");
         assert!(
             err.contains(&format!(
                 "DOSSIER_MAX_BUNDLE_MB is \"{bad}\"; it must be a whole number of megabytes from 1 to 64"
@@ -275,7 +244,7 @@ fn more_references_than_the_cap_are_refused() {
     }
     let tmp = temp_bundle(&yaml);
     let run = dossier(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("references: 2001 references; a bundle may hold at most 2000"),
@@ -360,7 +329,7 @@ fn the_readme_quotes_the_messages_of_the_caps() {
     ];
     for (bundle, message) in cases {
         let run = dossier(&["check", path_str(&bundle)]);
-        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(run.stderr.contains(message), "{message}\n{}", run.stderr);
         assert!(
             limits.contains(message),
@@ -485,12 +454,7 @@ fn the_hand_made_png_is_a_real_png() {
     assert_eq!((img.width(), img.height()), (300, 7));
     assert!(img.to_luma8().pixels().all(|p| p.0 == [0]));
     let run = dossier(&["check", path_str(bundle_with_diagram(&png).path())]);
-    assert_eq!(
-        run.code,
-        Some(1),
-        "a valid bundle with gaps: {}",
-        run.stderr
-    );
+    assert_eq!(run.code, 1, "a valid bundle with gaps: {}", run.stderr);
 }
 
 #[test]
@@ -499,7 +463,7 @@ fn a_20000_by_20000_png_is_refused_from_its_header() {
     assert!(png.len() < 4 * 1024 * 1024, "{} bytes", png.len());
     let tmp = bundle_with_diagram(&png);
     let run = dossier(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
             "architecture.diagram: \"diagrams/architecture.png\" is too large (20000×20000 pixels); \
@@ -514,11 +478,11 @@ fn a_20000_by_20000_png_is_refused_from_its_header() {
 fn a_diagram_just_over_the_pixel_cap_is_refused_and_one_at_it_accepted() {
     let over = bundle_with_diagram(&black_png(5_000, 5_001));
     let run = dossier(&["check", path_str(over.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("(5000×5001 pixels)"), "{}", run.stderr);
     let at = bundle_with_diagram(&black_png(5_000, 5_000));
     let run = dossier(&["check", path_str(at.path())]);
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
 #[test]
@@ -541,7 +505,7 @@ fn markdown_nested_a_hundred_thousand_deep_renders_in_every_format() {
         "--out",
         path_str(out.path()),
     ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(out.path().join("packet.pdf").is_file());
 }
 
@@ -578,7 +542,7 @@ fn file_names_with_spaces_and_non_ascii_letters_are_accepted() {
     fs::write(&yaml, text).expect("write");
 
     let run = dossier(&["check", path_str(root)]);
-    assert_eq!(run.code, Some(0), "all Met, as the sample: {}", run.stderr);
+    assert_eq!(run.code, 0, "all Met, as the sample: {}", run.stderr);
     let out = tempfile::tempdir().expect("temp dir");
     let run = dossier(&[
         "render",
@@ -588,7 +552,7 @@ fn file_names_with_spaces_and_non_ascii_letters_are_accepted() {
         "--format",
         "md,html",
     ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let md = fs::read_to_string(out.path().join("packet.md")).expect("packet.md");
     assert!(md.contains("Étude de cas Harbor Lane — 2026.pdf"), "{md}");
     assert!(out.path().join("assets/architecture.png").is_file());
@@ -608,11 +572,11 @@ fn unreadable_files_are_reported_by_name() {
     open_to_everyone(tmp.path());
     // Everything else is readable: the run gets as far as the document and no further.
     let run = user.run(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(1), "readable, with gaps: {}", run.stderr);
+    assert_eq!(run.code, 1, "readable, with gaps: {}", run.stderr);
 
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o000)).expect("chmod");
     let run = user.run(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
             "references[0].documents[0]: file \"docs/design.pdf\" cannot be read: permission denied"
@@ -629,7 +593,7 @@ fn unreadable_files_are_reported_by_name() {
         "--out",
         path_str(out.path()),
     ]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("\"docs/design.pdf\" cannot be read"),
         "{}",
@@ -641,7 +605,7 @@ fn unreadable_files_are_reported_by_name() {
     let yaml = tmp.path().join("bundle.yaml");
     fs::set_permissions(&yaml, fs::Permissions::from_mode(0o000)).expect("chmod");
     let run = user.run(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(path_str(&yaml))
             && run.stderr.contains("cannot be read: permission denied"),
@@ -662,7 +626,7 @@ fn pipes_and_folders_where_files_belong_are_refused_without_blocking() {
     let made = Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     let run = dossier(&["check", path_str(tmp.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("architecture.diagram: \"diagrams/architecture.png\" is not a file"),
@@ -682,7 +646,7 @@ fn pipes_and_folders_where_files_belong_are_refused_without_blocking() {
     let made = Command::new("mkfifo").arg(&yaml).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     let run = dossier(&["check", path_str(&yaml)]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("is not a regular file"),
         "{}",
@@ -704,7 +668,7 @@ fn out_with_good_packet() -> tempfile::TempDir {
         "--format",
         "md,html",
     ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     out
 }
 
@@ -717,7 +681,7 @@ fn a_failed_render_leaves_the_earlier_packet_exactly_as_it_was() {
     // An invalid bundle.
     let bad = repo("tests/fixtures/invalid/truncated-png");
     let run = dossier(&["render", path_str(&bad), "--out", path_str(out.path())]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(snapshot(out.path()), before, "after an invalid bundle");
 
     // A valid bundle whose templates fail.
@@ -731,7 +695,7 @@ fn a_failed_render_leaves_the_earlier_packet_exactly_as_it_was() {
         "--templates",
         path_str(templates.path()),
     ]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(snapshot(out.path()), before, "after a template error");
     assert!(staging_folders(out.path()).is_empty());
 }
@@ -752,7 +716,7 @@ fn a_failure_while_renaming_into_place_puts_the_earlier_files_back() {
         "--format",
         "md,html",
     ]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("assets"), "{}", run.stderr);
     let after = snapshot(out.path());
     let names = |m: &BTreeMap<String, _>| m.keys().cloned().collect::<Vec<_>>();
@@ -773,7 +737,7 @@ fn rendering_never_writes_to_the_bundle() {
         "--out",
         path_str(out.path()),
     ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(snapshot(bundle.path()), before);
 
     // Output pointed into the bundle so that it would replace one of the bundle's files.
@@ -790,7 +754,7 @@ fn rendering_never_writes_to_the_bundle() {
         "--format",
         "md",
     ]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("is a file of the bundle; choose an output folder outside the bundle"),
@@ -816,7 +780,7 @@ fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
         "--format",
         "md",
     ]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("error: cannot write into the output folder"),
@@ -854,7 +818,7 @@ fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
         out.path().display()
     );
     for (what, run) in [("render", render), ("archive", archive)] {
-        assert_eq!(run.code, Some(2), "{what}: {}", run.stderr);
+        assert_eq!(run.code, 2, "{what}: {}", run.stderr);
         assert!(run.stderr.contains(&message), "{what}: {}", run.stderr);
     }
     assert_eq!(snapshot(out.path()), before);
@@ -897,7 +861,7 @@ fn interrupt(
     sig: &str,
     mut now: impl FnMut(Duration) -> bool,
 ) -> (std::process::ExitStatus, bool) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("dossier"))
+    let mut child = command()
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -933,7 +897,7 @@ fn an_interrupted_render_leaves_no_half_written_files() {
         "--out",
         path_str(reference.path()),
     ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let complete = snapshot(reference.path());
 
     let mut caught_staging = false;
@@ -1027,7 +991,7 @@ fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
         "--into",
         path_str(into.path()),
     ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let before = snapshot(into.path());
 
     let mut caught_working = 0;
@@ -1070,12 +1034,7 @@ fn an_interrupted_archive_leaves_the_archive_folder_as_it_was() {
                 .collect();
             assert_eq!(made.len(), 1, "attempt {attempt}: {made:?}");
             let verified = dossier(&["verify", &made[0]]);
-            assert_eq!(
-                verified.code,
-                Some(0),
-                "attempt {attempt}: {}",
-                verified.stderr
-            );
+            assert_eq!(verified.code, 0, "attempt {attempt}: {}", verified.stderr);
             fs::remove_dir_all(&made[0]).expect("rm");
             assert_eq!(snapshot(into.path()), before, "attempt {attempt}");
         }

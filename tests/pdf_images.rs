@@ -23,6 +23,8 @@ fn options() -> PdfOptions {
         font_dirs: Vec::new(),
         language: "en-US".into(),
         attachments: Default::default(),
+        edition: "partner".into(),
+        outside_inputs: Vec::new(),
     }
 }
 
@@ -34,7 +36,8 @@ use hand_png::Png;
 mod pdf_tool;
 use pdf_tool::tool;
 
-/// The four kinds the issue names, each with detail that a wrong decoder would lose.
+/// The four kinds of PNG that go into the PDF re-encoded rather than as they are (alpha,
+/// palette, 16-bit, interlaced), each with detail that a wrong decoder would lose.
 fn images() -> Vec<(&'static str, Vec<u8>)> {
     let (w, h) = (96, 64);
     // RGBA: colour gradients, alpha from clear through half to opaque.

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command as Cli;
+mod common;
+use common::{command, run};
 
 #[path = "common/pdf_tool.rs"]
 mod pdf_tool;
@@ -37,28 +38,20 @@ fn not_met(sample: &str) -> &'static [&'static str] {
     }
 }
 
-fn sample_dir(sample: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(sample)
-}
-
 /// `dossier render SAMPLE --out DIR --format pdf [extra]` into a fresh folder.
 fn render(sample: &str, tag: &str, extra: &[&str]) -> PathBuf {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("pdf_samples")
         .join(format!("{sample}-{tag}"));
     let _ = std::fs::remove_dir_all(&out);
-    Cli::cargo_bin("dossier")
-        .expect("binary")
+    let r = run(command()
         .arg("render")
-        .arg(sample_dir(sample))
+        .arg(common::sample(sample))
         .arg("--out")
         .arg(&out)
         .args(["--format", "pdf"])
-        .args(extra)
-        .assert()
-        .success();
+        .args(extra));
+    assert_eq!(r.code, 0, "{}", r.stderr);
     out.join("packet.pdf")
 }
 
@@ -86,7 +79,7 @@ fn squash(s: &str) -> String {
 
 /// The customer names in a bundle, in order (`- customer: NAME` under `references:`).
 fn customers(sample: &str) -> Vec<String> {
-    let yaml = std::fs::read_to_string(sample_dir(sample).join("bundle.yaml")).expect("bundle");
+    let yaml = std::fs::read_to_string(common::sample(sample).join("bundle.yaml")).expect("bundle");
     yaml.lines()
         .filter_map(|l| l.trim_start().strip_prefix("- customer:"))
         .map(|n| n.trim().trim_matches('"').to_string())
@@ -347,7 +340,8 @@ fn looseness(pdf: &Path) -> (f64, f64, f64) {
     (p95, g[g.len() - 1], over)
 }
 
-/// The typography targets of issue 9: evener than Typst (p95 1.61x, max 1.81x, 7 % over 1.5x).
+/// The evenness targets of docs/typography.md: evener than Typst's setting of the same prose
+/// (p95 1.61x, max 1.81x, 7 % over 1.5x).
 fn check_looseness(sample: &str) {
     let pdf = render(sample, "looseness", &[]);
     let (p95, max, over) = looseness(&pdf);

@@ -1,46 +1,22 @@
 //! `dossier render`: the Markdown and HTML packets of the samples, hostile user text,
 //! anchors, template overrides and all-or-nothing output.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use assert_cmd::cargo::CommandCargoExt;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-fn dossier() -> Command {
-    Command::cargo_bin("dossier").expect("binary built")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = dossier().args(args).output().expect("runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+mod common;
+use common::{Run, dossier, path_str, read, sample};
 
 fn render(bundle: &Path, out: &Path, formats: &str) -> Run {
-    run(&[
+    dossier(&[
         "render",
-        bundle.to_str().expect("utf-8 path"),
+        path_str(bundle),
         "--out",
-        out.to_str().expect("utf-8 path"),
+        path_str(out),
         "--format",
         formats,
     ])
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// The HTML with the (large) embedded diagram replaced by its length, for snapshots.
@@ -60,7 +36,7 @@ fn redact_data_uris(html: &str) -> String {
 
 fn sample_packets(name: &str) -> (String, String, tempfile::TempDir) {
     let out = tempfile::tempdir().expect("temp dir");
-    let r = render(&root().join("samples").join(name), out.path(), "md,html");
+    let r = render(&sample(name), out.path(), "md,html");
     assert_eq!(r.code, 0, "{}", r.stderr);
     (
         read(&out.path().join("packet.md")),
@@ -335,8 +311,8 @@ fn hostile_markup_in_every_field_is_shown_as_text() {
     );
     assert!(html.contains("Globex &lt;script&gt;alert(2)&lt;/script&gt; | &amp; “Q”"));
     assert!(html.contains("&lt;script&gt;alert(\"x\")&lt;/script&gt;"));
-    // A user's "# line" is not a heading.
-    assert!(html.contains("# Not a heading"));
+    // A user's "# line" is not a heading of the packet: a run-in subheading.
+    assert!(html.contains("<p class=\"subhead\"><strong>Not a heading</strong></p>"));
 
     // The Markdown keeps its structure: one H1, tables with their columns.
     let md = read(&out.path().join("packet.md"));
@@ -356,10 +332,80 @@ fn hostile_markup_in_every_field_is_shown_as_text() {
     }
 }
 
+/// A bundle whose reference's proposal carries headings pasted from a document.
+const HEADINGS_IN_PROSE: &str = "format: 1
+checklist: aws-ml-competency-2017-v1.0
+as_of: 2026-11-20
+category: platform
+partner:
+  name: Acme Analytics, Inc.
+  website: https://acme-analytics.example
+solution:
+  name: Acme Forecast Studio
+references:
+  - customer: Globex Retail
+    proposal: |
+      Daily forecasts per store.
+      ## API surprises to watch out for
+      The SDK retries throttled calls <b>silently</b>.
+
+      Setext heading <i>too</i>
+      ---
+      - one
+      - two
+";
+
+#[test]
+fn a_heading_inside_prose_is_a_run_in_subheading_not_a_packet_heading() {
+    let bundle = tempfile::tempdir().expect("temp dir");
+    std::fs::write(bundle.path().join("bundle.yaml"), HEADINGS_IN_PROSE).expect("bundle");
+    let out = tempfile::tempdir().expect("temp dir");
+    let r = render(bundle.path(), out.path(), "md,html");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let md = read(&out.path().join("packet.md"));
+    assert!(
+        md.contains(
+            "Daily forecasts per store.\n\n**API surprises to watch out for**\n\nThe SDK retries"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("\n**Setext heading &lt;i>too&lt;/i>**\n\n- one"),
+        "{md}"
+    );
+    assert!(!md.contains("## API") && !md.contains("\\#"), "{md}");
+    // Not in the contents, which lists the packet's own headings.
+    assert_eq!(md.matches("API surprises").count(), 1, "{md}");
+
+    let html = read(&out.path().join("packet.html"));
+    assert!(
+        html.contains("<p class=\"subhead\"><strong>API surprises to watch out for</strong></p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<p class=\"subhead\"><strong>Setext heading &lt;i&gt;too&lt;/i&gt;</strong></p>"
+        ),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<b>") && !html.contains("<i>"),
+        "raw HTML stays text"
+    );
+    assert!(!html.contains("## API"), "{html}");
+    assert!(
+        !html.contains("id=\"api-surprises"),
+        "no heading anchor: {html}"
+    );
+    // The paragraphs around it stay plain paragraphs.
+    assert!(html.contains("<p>Daily forecasts per store.</p>"), "{html}");
+}
+
 #[test]
 fn a_failed_render_leaves_the_earlier_packet_untouched() {
     let out = tempfile::tempdir().expect("temp dir");
-    let good = render(&root().join("samples/acme-forecast"), out.path(), "md,html");
+    let good = render(&sample("acme-forecast"), out.path(), "md,html");
     assert_eq!(good.code, 0, "{}", good.stderr);
     let before_md = std::fs::read(out.path().join("packet.md")).expect("md");
     let before_html = std::fs::read(out.path().join("packet.html")).expect("html");
@@ -394,18 +440,15 @@ fn a_failed_render_leaves_the_earlier_packet_untouched() {
         "## Gaps\n{{ no_such_value }}\n",
     )
     .expect("write");
-    let r = run(&[
+    let r = dossier(&[
         "render",
-        root()
-            .join("samples/acme-forecast")
-            .to_str()
-            .expect("utf-8"),
+        path_str(&sample("acme-forecast")),
         "--out",
-        out.path().to_str().expect("utf-8"),
+        path_str(out.path()),
         "--format",
         "md",
         "--templates",
-        templates.path().to_str().expect("utf-8"),
+        path_str(templates.path()),
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("template"), "{}", r.stderr);
@@ -420,11 +463,7 @@ fn output_that_cannot_be_created_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").expect("write");
-    let r = render(
-        &root().join("samples/acme-forecast"),
-        &file.join("out"),
-        "md",
-    );
+    let r = render(&sample("acme-forecast"), &file.join("out"), "md");
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("a-file"), "{}", r.stderr);
 }
@@ -438,18 +477,15 @@ fn templates_folder_replaces_defaults_by_name() {
     )
     .expect("write");
     let out = tempfile::tempdir().expect("temp dir");
-    let r = run(&[
+    let r = dossier(&[
         "render",
-        root()
-            .join("samples/northwind-vision")
-            .to_str()
-            .expect("utf-8"),
+        path_str(&sample("northwind-vision")),
         "--out",
-        out.path().to_str().expect("utf-8"),
+        path_str(out.path()),
         "--format",
         "md",
         "--templates",
-        templates.path().to_str().expect("utf-8"),
+        path_str(templates.path()),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let md = read(&out.path().join("packet.md"));
@@ -464,11 +500,7 @@ fn rendering_twice_gives_identical_bytes() {
     let a = tempfile::tempdir().expect("temp dir");
     let b = tempfile::tempdir().expect("temp dir");
     for dir in [&a, &b] {
-        let r = render(
-            &root().join("samples/northwind-vision"),
-            dir.path(),
-            "md,html",
-        );
+        let r = render(&sample("northwind-vision"), dir.path(), "md,html");
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     for f in ["packet.md", "packet.html"] {

@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -17,39 +17,20 @@ use serde_json::Value;
 /// Generous: a debug build renders a sample in well under a second, but CI machines vary.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
 /// A private copy of a sample bundle, to edit.
 fn sample_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let bundle = dir.path().join("bundle");
-    copy_dir(&repo(&format!("samples/{name}")), &bundle);
+    copy_dir(&sample(name), &bundle);
     (dir, bundle)
-}
-
-/// Replaces `bundle.yaml` the way editors do: write beside it, then rename over it.
-fn edit(bundle: &Path, from: &str, to: &str) {
-    let path = bundle.join("bundle.yaml");
-    let text = std::fs::read_to_string(&path).expect("bundle.yaml");
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "{from:?} once in bundle.yaml"
-    );
-    let tmp = bundle.join(".bundle.yaml.tmp");
-    std::fs::write(&tmp, text.replacen(from, to, 1)).expect("write");
-    std::fs::rename(&tmp, &path).expect("rename");
 }
 
 #[path = "common/running.rs"]
 mod running;
 use running::Running;
 
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+mod common;
+use common::{command, copy_dir, edit, repo, sample};
 
 /// A running `dossier serve` and the address it printed.
 struct Serve {
@@ -342,7 +323,7 @@ fn an_edit_reloads_the_page_a_broken_bundle_shows_its_problems_and_a_fix_clears_
 
     // The live script never reaches what `render` writes.
     let out = tempfile::tempdir().expect("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_dossier"))
+    let status = command()
         .args(["render", "--format", "html", "--out"])
         .arg(out.path())
         .arg(&bundle)

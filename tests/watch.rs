@@ -3,37 +3,18 @@
 //! the last good packet in place, and Ctrl-C stops it cleanly.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 /// Generous: a debug build renders the PDF in a few seconds, and CI machines vary.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Replaces a bundle file the way editors do: write beside it, then rename over it.
-fn replace(path: &Path, bytes: &[u8]) {
-    let tmp = path.with_file_name(".dossier-test-edit.tmp");
-    std::fs::write(&tmp, bytes).expect("write");
-    std::fs::rename(&tmp, path).expect("rename");
-}
-
-fn edit(bundle: &Path, from: &str, to: &str) {
-    let path = bundle.join("bundle.yaml");
-    let text = std::fs::read_to_string(&path).expect("bundle.yaml");
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "{from:?} once in bundle.yaml"
-    );
-    replace(&path, text.replacen(from, to, 1).as_bytes());
-}
-
 #[path = "common/running.rs"]
 mod running;
 use running::Running as Watch;
 
-#[path = "common/copy_dir.rs"]
-mod copy_dir;
-use copy_dir::copy_dir;
+mod common;
+use common::{command, copy_dir, edit, replace, sample};
 
 fn start_watch(bundle: &Path, out: &Path) -> Watch {
     Watch::start(
@@ -57,10 +38,7 @@ fn rebuilds_on_change_and_keeps_the_last_good_packet_when_the_bundle_breaks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bundle = dir.path().join("bundle");
     let out = dir.path().join("out");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind-vision"),
-        &bundle,
-    );
+    copy_dir(&sample("northwind-vision"), &bundle);
     let mut watch = start_watch(&bundle, &out);
     let line = watch.wait_line(|l| l.starts_with("built in ") || l.starts_with("build failed"));
     assert!(line.ends_with(": 10 Met, 6 Not Met"), "{line}");
@@ -74,7 +52,7 @@ fn rebuilds_on_change_and_keeps_the_last_good_packet_when_the_bundle_breaks() {
     assert!(out.join("assets").is_dir());
     // The same files as `dossier render` writes.
     let rendered = dir.path().join("rendered");
-    let status = Command::new(env!("CARGO_BIN_EXE_dossier"))
+    let status = command()
         .arg("render")
         .arg(&bundle)
         .arg("--out")

@@ -22,6 +22,7 @@ use crate::assess::filled;
 use crate::bundle::diag::{Pos, SnippetMessage, closest, render_snippet};
 use crate::bundle::model::{Markdown, Stage};
 use crate::bundle::{KeyPath, Loaded, Seg, regions};
+use crate::plural;
 
 pub use services::{Catalog, Lookup, catalog};
 
@@ -220,12 +221,11 @@ pub fn report(advisories: &[Advisory], source: &str) -> String {
         let _ = writeln!(out, "\nAdvisories: none.");
         return out;
     }
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         out,
         "\nAdvisories: {}, {}. They change no status; `--strict` fails on warnings.",
-        plural(warnings, "warning"),
-        plural(notes, "note")
+        plural::count(warnings, "warning", "warnings"),
+        plural::count(notes, "note", "notes")
     );
     for (severity, heading, n) in [
         (Severity::Warning, "Warnings", warnings),
@@ -479,8 +479,8 @@ impl<'a> Reviewer<'a> {
                         &path,
                         pos,
                         format!(
-                            "only {words} word{} (fewer than {MIN_WORDS})",
-                            if words == 1 { "" } else { "s" }
+                            "only {} (fewer than {MIN_WORDS})",
+                            plural::count(words, "word", "words")
                         ),
                         Some(what.to_string()),
                     );
@@ -540,8 +540,8 @@ impl<'a> Reviewer<'a> {
                     &path,
                     pos,
                     format!(
-                        "the project ended {end}, {days} day{} before as_of ({as_of}): barely in production",
-                        if days == 1 { "" } else { "s" }
+                        "the project ended {end}, {} before as_of ({as_of}): barely in production",
+                        plural::count(usize::try_from(days).unwrap_or_default(), "day", "days")
                     ),
                     Some("a reviewer may ask for results from production; state them in `outcomes` with the period they cover".into()),
                 );
@@ -641,12 +641,9 @@ impl<'a> Reviewer<'a> {
                 &path,
                 pos,
                 format!(
-                    "{} in no reference's `aws_services`: {}",
-                    if names.len() == 1 {
-                        "1 service appears".to_string()
-                    } else {
-                        format!("{} services appear", names.len())
-                    },
+                    "{} {} in no reference's `aws_services`: {}",
+                    plural::count(names.len(), "service", "services"),
+                    plural::pick(names.len(), "appears", "appear"),
                     names.join(", ")
                 ),
                 Some("fine for shared infrastructure; otherwise show in a reference how the service was used, or drop it from the architecture".into()),

@@ -228,8 +228,43 @@ fn p3_not_met_with_three_qualifying() {
 fn p3_not_met_with_one_endorsed() {
     let mut b = full();
     b.references[1].public = false;
-    let reasons = assert_not_met(&b, "P3", &["1 publicly endorsed", "`public: true`"]);
+    let reasons = assert_not_met(
+        &b,
+        "P3",
+        &[
+            "1 publicly endorsed reference (qualifying",
+            "`public: true`",
+        ],
+    );
     assert!(!reasons.contains("qualify;"), "{reasons}");
+    assert!(!reasons.contains("(s)"), "{reasons}");
+}
+
+#[test]
+fn counts_in_reasons_and_evidence_agree_with_their_nouns() {
+    let mut b = full();
+    b.references.truncate(1);
+    let a = evaluate(&b, checklist());
+    let p3 = result(&a, "P3");
+    let reasons: Vec<&str> = p3.findings.iter().map(|f| f.reason.as_str()).collect();
+    assert!(
+        reasons[0].starts_with("1 of 1 `references` qualifies; 4 are needed"),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        p3.evidence[0],
+        "1 qualifying reference, 1 publicly endorsed; projects started on or after 2025-11-20"
+    );
+    assert_eq!(
+        result(&a, "1.2").evidence,
+        ["1 publicly endorsed reference"]
+    );
+    assert_eq!(result(&a, "4.1").evidence, ["1 reference in production"]);
+    let fields = &result(&a, "1.1").findings[0].reason;
+    assert!(
+        fields.starts_with("1 of 1 `references` has all eight fields"),
+        "{fields}"
+    );
 }
 
 #[test]
@@ -277,7 +312,15 @@ fn p4_met_with_three_regions_statement_overview_and_pillars() {
 fn p4_not_met_with_two_regions() {
     let mut b = full();
     b.solution.regions.pop();
-    assert_not_met(&b, "P4", &["`solution.regions` lists 2 distinct region(s)"]);
+    assert_not_met(
+        &b,
+        "P4",
+        &["`solution.regions` lists 2 distinct regions; 3 are needed"],
+    );
+    // One is singular.
+    b.solution.regions.pop();
+    let reasons = assert_not_met(&b, "P4", &["lists 1 distinct region; 3 are needed"]);
+    assert!(!reasons.contains("(s)"), "{reasons}");
 }
 
 #[test]
@@ -310,7 +353,7 @@ fn duplicate_region_codes_count_once() {
         .iter()
         .map(|r| crate::bundle::model::RegionCode(r.to_string()))
         .collect();
-    assert_not_met(&b, "P4", &["lists 2 distinct region(s); 3 are needed"]);
+    assert_not_met(&b, "P4", &["lists 2 distinct regions; 3 are needed"]);
     b.solution
         .regions
         .push(crate::bundle::model::RegionCode("ap-southeast-2".into()));
@@ -388,7 +431,7 @@ fn item_1_1_not_met_when_a_field_is_missing() {
         &b,
         "1.1",
         &[
-            "1 of 4 `references` have all eight fields",
+            "1 of 4 `references` has all eight fields",
             "references[1] (Initech): missing `lessons`",
             "references[2] (Umbrella Foods): missing `third_party` (write [] for none)",
             "references[3] (Hooli): missing `aws_services` (each entry with a usage)",
@@ -892,6 +935,35 @@ fn a_not_met_review_overrides_a_computed_met() {
     assert_eq!((a.met(), a.not_met()), (15, 1));
     // Other items are untouched.
     assert!(result(&a, "3.2").review.is_none());
+
+    // Every Not Met says why: here the reviewer's decision and note are the reason.
+    let json = a.to_json();
+    let item = &json["items"][9];
+    assert_eq!(item["id"], "3.1");
+    assert_eq!(
+        item["reasons"],
+        serde_json::json!([
+            "reviewer J. Smith: Not Met — Checked the design document. (computed: Met)"
+        ])
+    );
+    assert!(result(&a, "3.1").findings.is_empty());
+}
+
+#[test]
+fn a_not_met_review_of_a_computed_not_met_comes_before_the_findings() {
+    let mut b = full();
+    b.solution.lifecycle = None;
+    let mut r = review("4.2", ReviewStatus::NotMet);
+    r.by = None;
+    b.reviews.push(r);
+    let reasons = result(&evaluate(&b, checklist()), "4.2").reasons();
+    assert_eq!(
+        reasons,
+        [
+            "reviewer: Not Met — Checked the design document. (computed: Not Met)",
+            "`solution.lifecycle` is empty"
+        ]
+    );
 }
 
 #[test]

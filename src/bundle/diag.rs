@@ -127,6 +127,37 @@ pub(crate) fn render_snippet(m: &SnippetMessage<'_>) -> String {
     Renderer::plain().render(&report)
 }
 
+/// Renders one message about several places of `source`: a snippet with a caret for each,
+/// labelled with its key path, each headed by its own `file:line:column`.
+pub(crate) fn render_places(
+    level: Level<'_>,
+    title: &str,
+    file: &std::path::Path,
+    source: &str,
+    places: &[(String, Pos)],
+    help: Option<&str>,
+) -> String {
+    let path = file.display().to_string();
+    let mut group = Group::with_title(level.primary_title(title));
+    for (key, pos) in places.iter().filter(|(_, p)| p.bytes.end <= source.len()) {
+        group = group.element(
+            Snippet::source(source)
+                .path(path.as_str())
+                .fold(true)
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(widen_empty(source, pos.bytes.clone()))
+                        .label(format!("key {key}")),
+                ),
+        );
+    }
+    if let Some(help) = help {
+        group = group.element(Level::HELP.message(help));
+    }
+    let report: [Group<'_>; 1] = [group];
+    Renderer::plain().render(&report)
+}
+
 /// An empty span renders no caret; point at one character instead.
 fn widen_empty(src: &str, bytes: Range<usize>) -> Range<usize> {
     if bytes.start < bytes.end {

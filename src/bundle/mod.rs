@@ -128,8 +128,8 @@ impl LoadError {
         }
         let n = self.diagnostics.len();
         out.push_str(&format!(
-            "error: the bundle has {n} problem{}; nothing was written\n",
-            if n == 1 { "" } else { "s" }
+            "error: the bundle has {}; nothing was written\n",
+            crate::plural::count(n, "problem", "problems")
         ));
         out
     }

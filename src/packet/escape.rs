@@ -2,9 +2,10 @@
 //!
 //! Three contexts: `inline` (names and short values inside a sentence), `cell` (a GFM table
 //! cell), and `block` (a user's Markdown field, which keeps its lists, tables, emphasis and
-//! links but loses raw HTML and headings that would break the packet's structure).
+//! links, shows raw HTML as text, and turns its headings into run-in subheadings so that
+//! they do not break the packet's structure).
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// Characters that start Markdown syntax anywhere in a line.
 const ALWAYS: &[char] = &['\\', '`', '*', '<', '|', '~'];
@@ -64,59 +65,156 @@ fn looks_like_entity(s: &str) -> bool {
 }
 
 /// Makes a user's Markdown field safe to embed in the packet: raw HTML is shown as text,
-/// headings become plain paragraphs (the packet owns the heading structure), and the
+/// and a heading becomes a paragraph of strong text of its own (the packet owns the heading
+/// structure, so a pasted `## Risks` must not enter the contents or the PDF outline; the
+/// renderers set such a paragraph as a run-in subheading, see [`is_subheading`]). The
 /// result ends without trailing blank lines. Everything else is kept as written.
 pub fn block(markdown: &str) -> String {
     let text = markdown.replace("\r\n", "\n").replace('\r', "\n");
     let text = text.trim_matches('\n');
-    // Byte edits to make: (position, insertion) and ranges whose '<' must be neutralised.
-    let mut inserts: Vec<(usize, &str)> = Vec::new();
+    // Byte edits to make, (range, replacement), and ranges whose '<' must be neutralised.
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut html_ranges: Vec<std::ops::Range<usize>> = Vec::new();
-    let parser = Parser::new_ext(text, options()).into_offset_iter();
-    for (event, range) in parser {
+    let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(text, options())
+        .into_offset_iter()
+        .collect();
+    for (n, (event, range)) in events.iter().enumerate() {
         match event {
             Event::Start(Tag::Heading { .. }) => {
-                let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
-                let first_non_space = text[line_start..]
-                    .find(|c: char| c != ' ' && c != '>')
-                    .map_or(line_start, |p| line_start + p);
-                if text[first_non_space..].starts_with('#') {
-                    inserts.push((first_non_space, "\\"));
-                } else {
-                    // Setext heading: break its underline so it is plain text.
-                    let slice = &text[range.clone()];
-                    if let Some(nl) = slice.trim_end_matches('\n').rfind('\n') {
-                        let underline = range.start + nl + 1;
-                        let offset = text[underline..]
-                            .find(|c: char| c != ' ')
-                            .map_or(underline, |p| underline + p);
-                        inserts.push((offset, "\\"));
-                    }
-                }
+                let inner: Vec<&std::ops::Range<usize>> = events[n + 1..]
+                    .iter()
+                    .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .map(|(_, r)| r)
+                    .collect();
+                edits.extend(heading_to_strong(text, range.clone(), &inner));
             }
-            Event::Html(_) | Event::InlineHtml(_) => html_ranges.push(range),
-            Event::Start(Tag::HtmlBlock) => html_ranges.push(range),
+            Event::Html(_) | Event::InlineHtml(_) => html_ranges.push(range.clone()),
+            Event::Start(Tag::HtmlBlock) => html_ranges.push(range.clone()),
             _ => {}
         }
     }
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
     let mut out = String::with_capacity(text.len() + 16);
-    let mut inserts = inserts.into_iter().peekable();
-    for (i, c) in text.char_indices() {
-        while let Some(&(at, s)) = inserts.peek() {
-            if at <= i {
-                out.push_str(s);
-                inserts.next();
+    let mut at = 0;
+    let copy = |out: &mut String, from: usize, to: usize| {
+        for (i, c) in text[from..to].char_indices() {
+            if c == '<' && html_ranges.iter().any(|r| r.contains(&(from + i))) {
+                out.push_str("&lt;");
             } else {
-                break;
+                out.push(c);
             }
         }
-        if c == '<' && html_ranges.iter().any(|r| r.contains(&i)) {
-            out.push_str("&lt;");
-        } else {
-            out.push(c);
+    };
+    for (range, with) in edits {
+        if range.start < at {
+            continue;
+        }
+        copy(&mut out, at, range.start);
+        out.push_str(&with);
+        at = range.end;
+    }
+    copy(&mut out, at, text.len());
+    out.trim_end().to_string()
+}
+
+/// The edits that turn the heading at `range` (its inline content at `inner`) into a
+/// paragraph of strong text, set apart by blank lines so that it neither runs into the text
+/// around it nor turns a following `---` into a heading underline. An empty heading shows
+/// its `#` as text.
+fn heading_to_strong(
+    text: &str,
+    range: std::ops::Range<usize>,
+    inner: &[&std::ops::Range<usize>],
+) -> Vec<(std::ops::Range<usize>, String)> {
+    // To the end of the heading's last line, trailing spaces included.
+    let trimmed = range.start + text[range.clone()].trim_end().len();
+    let line_end = text[trimmed..]
+        .find('\n')
+        .map_or(text.len(), |n| trimmed + n);
+    let end = if text[trimmed..line_end].trim().is_empty() {
+        line_end
+    } else {
+        trimmed
+    };
+    // A blank line inside a block quote keeps the quote's markers.
+    let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
+    let quote: String = text[line_start..range.start]
+        .chars()
+        .filter(|c| *c == '>')
+        .collect();
+    let has_text = |line: &str| {
+        !line
+            .trim_matches(|c: char| c == '>' || c.is_whitespace())
+            .is_empty()
+    };
+    let text_before = line_start > 0
+        && text[..line_start - 1]
+            .rsplit('\n')
+            .next()
+            .is_some_and(has_text);
+    let text_after = text[end..]
+        .strip_prefix('\n')
+        .and_then(|rest| rest.split('\n').next())
+        .is_some_and(has_text);
+    let blank_after = if text_after {
+        format!("\n{quote}")
+    } else {
+        String::new()
+    };
+    let mut edits = Vec::new();
+    if text_before {
+        edits.push((line_start..line_start, format!("{quote}\n")));
+    }
+    let (Some(from), Some(to)) = (
+        inner.iter().map(|r| r.start).min(),
+        inner.iter().map(|r| r.end).max(),
+    ) else {
+        let hash = text[range.start..]
+            .find('#')
+            .map_or(range.start, |n| range.start + n);
+        edits.push((hash..hash, "\\".to_string()));
+        edits.push((end..end, blank_after));
+        return edits;
+    };
+    // `**` cannot wrap text that has `**` of its own; `__` can.
+    let mark = if text[from..to].contains("**") {
+        "__"
+    } else {
+        "**"
+    };
+    edits.push((range.start..from, mark.to_string()));
+    edits.push((to..end, format!("{mark}{blank_after}")));
+    edits
+}
+
+/// Whether `events`, starting at a paragraph, hold a paragraph that is one strong span and
+/// nothing else: the form a heading inside a user's field takes (see [`block`]), which HTML
+/// and PDF set as a run-in subheading kept with what follows, and the reviewer's numbering
+/// passes over. (`**Status:** **Met**` is two spans: a line of text, not a subheading.)
+pub fn is_subheading<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> bool {
+    let mut events = events.into_iter();
+    if !matches!(events.next(), Some(Event::Start(Tag::Paragraph)))
+        || !matches!(events.next(), Some(Event::Start(Tag::Strong)))
+    {
+        return false;
+    }
+    let mut strong = 1usize;
+    let mut text = false;
+    for ev in events.by_ref() {
+        match ev {
+            Event::Start(Tag::Strong) => strong += 1,
+            Event::End(TagEnd::Strong) => {
+                strong -= 1;
+                if strong == 0 {
+                    break;
+                }
+            }
+            Event::Text(_) | Event::Code(_) | Event::InlineHtml(_) => text = true,
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Paragraph) => return false,
+            _ => {}
         }
     }
-    out.trim_end().to_string()
+    text && matches!(events.next(), Some(Event::End(TagEnd::Paragraph)))
 }
 
 /// The Markdown dialect of the packet: CommonMark plus GFM tables, strikethrough, task lists,
@@ -237,6 +335,84 @@ mod tests {
             !html.contains("<script") && !html.contains("<img"),
             "{html}"
         );
-        assert!(html.contains("# Sneaky heading"), "{html}");
+        assert!(
+            html.contains("<p><strong>Sneaky heading</strong></p>"),
+            "{html}"
+        );
+        assert!(html.contains("<p><strong>Setext</strong></p>"), "{html}");
+    }
+
+    fn subheadings(md: &str) -> Vec<bool> {
+        let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+        (0..events.len())
+            .filter(|&i| matches!(events[i], Event::Start(Tag::Paragraph)))
+            .map(|i| is_subheading(&events[i..]))
+            .collect()
+    }
+
+    #[test]
+    fn a_heading_in_a_field_becomes_a_strong_paragraph_of_its_own() {
+        let cases = [
+            (
+                "Intro.\n## API surprises to watch out for\nThe SDK retries.",
+                "Intro.\n\n**API surprises to watch out for**\n\nThe SDK retries.",
+            ),
+            ("### Closed `code` heading ###", "**Closed `code` heading**"),
+            ("Setext\n===\n\nText", "**Setext**\n\nText"),
+            (
+                "> Quoted\n> ## In a quote\n> text",
+                "> Quoted\n>\n> **In a quote**\n>\n> text",
+            ),
+            ("- ## In a list\n  text", "- **In a list**\n\n  text"),
+            ("## A **bold** word", "__A **bold** word__"),
+            ("## Use <b>this</b>", "**Use &lt;b>this&lt;/b>**"),
+            ("Text\n\n##\n\nMore", "Text\n\n\\##\n\nMore"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(block(input), want, "{input:?}");
+            let html = html_of(&block(input));
+            assert!(!html.contains("<h"), "{input:?}: {html}");
+            assert!(!html.contains("<b>"), "{input:?}: {html}");
+        }
+        assert_eq!(
+            subheadings(&block("Intro.\n## Risks\nText.")),
+            [false, true, false]
+        );
+        assert_eq!(
+            subheadings(&block("> ## In a quote\n> text")),
+            [true, false]
+        );
+        assert_eq!(subheadings(&block("## A **bold** word")), [true]);
+    }
+
+    #[test]
+    fn only_a_paragraph_of_strong_text_is_a_subheading() {
+        assert_eq!(
+            subheadings(
+                "**Risks**\n\n**Risks:** text\n\n*Risks*\n\n**a** **b**\n\n![x](y.png)\n\n**`code` and *more***"
+            ),
+            [true, false, false, false, false, true]
+        );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever a field holds, the packet gets no heading and no raw HTML from it.
+            #[test]
+            fn a_field_never_adds_headings_or_html(text in "[#>=*_`<a-c \n\t1.)+-]{0,60}") {
+                let out = block(&text);
+                for ev in Parser::new_ext(&out, options()) {
+                    prop_assert!(
+                        !matches!(ev, Event::Start(Tag::Heading { .. }) | Event::Html(_) | Event::InlineHtml(_)),
+                        "{text:?} → {out:?}: {ev:?}"
+                    );
+                }
+            }
+        }
     }
 }

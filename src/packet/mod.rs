@@ -72,6 +72,7 @@ fn compile(overrides: Vec<(String, String)>) -> Result<Tera, Error> {
     tera.register_filter("cell", |s: &str, _: Kwargs, _: &State| escape::cell(s));
     tera.register_filter("block", |s: &str, _: Kwargs, _: &State| escape::block(s));
     tera.register_filter("reason", |s: &str, _: Kwargs, _: &State| reason(s));
+    tera.register_filter("plural", plural);
     let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))
@@ -83,7 +84,7 @@ fn compile(overrides: Vec<(String, String)>) -> Result<Tera, Error> {
         }
     }
     tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-        .map_err(|e| Error::Render(format!("templates: {}", error_chain(&e))))?;
+        .map_err(|e| Error::Template(format!("templates: {}", error_chain(&e))))?;
     Ok(tera)
 }
 
@@ -120,7 +121,7 @@ impl Templates {
     /// Renders the packet Markdown from the view.
     pub fn render(&self, view: &PacketView) -> Result<String, Error> {
         let mut ctx = Context::from_serialize(view)
-            .map_err(|e| Error::Render(format!("packet view: {}", error_chain(&e))))?;
+            .map_err(|e| Error::Template(format!("packet view: {}", error_chain(&e))))?;
         ctx.insert(
             "generator",
             &format!("dossier {}", env!("CARGO_PKG_VERSION")),
@@ -128,7 +129,7 @@ impl Templates {
         let text = self
             .tera
             .render("packet.md", &ctx)
-            .map_err(|e| Error::Render(format!("template packet.md: {}", error_chain(&e))))?;
+            .map_err(|e| Error::Template(format!("template packet.md: {}", error_chain(&e))))?;
         Ok(tidy(&text))
     }
 }
@@ -172,6 +173,16 @@ pub fn reason(text: &str) -> String {
         .collect()
 }
 
+/// `{{ n | plural(one="region", many="regions") }}`: "1 region", "2 regions".
+fn plural(n: i64, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let one = kwargs.must_get::<&str>("one")?;
+    let many = kwargs.must_get::<&str>("many")?;
+    Ok(match usize::try_from(n) {
+        Ok(n) => crate::plural::count(n, one, many),
+        Err(_) => format!("{n} {many}"),
+    })
+}
+
 /// Collapses runs of blank lines left by template control flow and ends with one newline.
 fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -192,4 +203,17 @@ fn tidy(text: &str) -> String {
     }
     let trimmed = out.trim_matches('\n');
     format!("{trimmed}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plural_filter_is_registered_and_agrees_with_its_count() {
+        let template = r#"{% for n in [0, 1, 2] %}{{ n | plural(one="document", many="documents") }}; {% endfor %}"#;
+        let tera = compile(vec![("packet.md".into(), template.into())]).expect("compiles");
+        let text = tera.render("packet.md", &Context::new()).expect("renders");
+        assert_eq!(text, "0 documents; 1 document; 2 documents; ");
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every decision the packet shows (statuses, labels, dates as text, anchors, which fields
 //! are missing) is made here, so templates only lay text out. Strings are raw user text;
-//! templates escape them with the filters in `packet::filters`.
+//! templates escape them with the filters that `packet` registers (`inline`, `cell` and
+//! `block` from `packet::escape`, and `reason`).
 
 use serde::Serialize;
 
@@ -227,8 +228,9 @@ pub struct ReferenceView {
     pub public: bool,
     pub public_evidence: Option<PublicEvidenceView>,
     pub documents: Vec<String>,
-    /// The public edition names no documents; this says how many there are instead.
-    pub documents_withheld: Option<String>,
+    /// The public edition names no documents; this says how many there are instead (0
+    /// in the other editions, which name them).
+    pub documents_withheld: usize,
     pub qualifying: bool,
     pub not_qualifying: Vec<String>,
     pub publicly_endorsed: bool,
@@ -832,14 +834,7 @@ fn reference_view(
         } else {
             r.documents.iter().map(|d| d.0.clone()).collect()
         },
-        documents_withheld: match r.documents.len() {
-            0 => None,
-            _ if !public_edition => None,
-            1 => Some("One supporting document, not named in this edition.".into()),
-            n => Some(format!(
-                "{n} supporting documents, not named in this edition."
-            )),
-        },
+        documents_withheld: if public_edition { r.documents.len() } else { 0 },
         qualifying: judged.qualifying,
         not_qualifying: judged.not_qualifying.clone(),
         publicly_endorsed: judged.publicly_endorsed,

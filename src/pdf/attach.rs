@@ -1,12 +1,17 @@
-//! Finished PDF bytes + files → the same PDF carrying the files as embedded attachments
-//! (an `EmbeddedFiles` name tree in the catalog), so the PDF alone is a complete record.
+//! Finished PDF bytes + files → the same PDF carrying the files as PDF/A-3 associated files
+//! (ISO 19005-3, 6.8): an `EmbeddedFiles` name tree and the catalog's `/AF` array, each
+//! file with its MIME type, size, MD5 `/CheckSum`, date, relationship and description — so
+//! the PDF alone is a complete record, and [`extract`] can tell whether it still is.
 //!
 //! Deterministic: attachments are ordered by name, their dates come from the caller (the
 //! bundle's `as_of`), and lopdf writes objects in id order.
 
+use md5::{Digest, Md5};
+
 use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 
 use super::PdfError;
+use super::util::{deflate, pdf_date, text_string};
 
 /// Embeds `files` (name, bytes) in `pdf`. Names are unique, non-empty and become the
 /// attachments' file names; `date` is `YYYY-MM-DD` and becomes their modification date.
@@ -48,7 +53,7 @@ pub(crate) fn streams(
         return Err(PdfError::Option("an attachment has no name".into()));
     }
     super::check_date(date)?;
-    let mod_date = super::draw::pdf_date(date);
+    let mod_date = pdf_date(date);
 
     let mut out = Vec::with_capacity(sorted.len());
     for (name, bytes) in sorted {
@@ -57,6 +62,12 @@ pub(crate) fn streams(
             (
                 "ModDate",
                 Object::String(mod_date.clone().into_bytes(), StringFormat::Literal),
+            ),
+            // ISO 32000-1, 7.11.4.2: the MD5 digest of the file's bytes, not of the
+            // (possibly deflated) stream.
+            (
+                "CheckSum",
+                Object::String(Md5::digest(bytes).to_vec(), StringFormat::Hexadecimal),
             ),
         ]);
         let mut dict = Dictionary::new();
@@ -68,7 +79,8 @@ pub(crate) fn streams(
         let text = matches!(mime(name), "application/yaml" | "application/json")
             || mime(name).starts_with("text/");
         let deflated = if text {
-            Some(super::draw::deflate(bytes)?).filter(|z| z.len() < bytes.len())
+            Some(deflate(bytes).map_err(|e| PdfError::Write(e.to_string()))?)
+                .filter(|z| z.len() < bytes.len())
         } else {
             None
         };
@@ -86,12 +98,13 @@ pub(crate) fn streams(
 }
 
 /// Adds embedded-file streams (from [`streams`]) to `doc`: each with its file
-/// specification, and all in the catalog's `EmbeddedFiles` name tree.
+/// specification, all in the catalog's `EmbeddedFiles` name tree and its `/AF` array.
 pub(crate) fn add(doc: &mut Document, streams: Vec<(String, Stream)>) -> Result<(), PdfError> {
     if streams.is_empty() {
         return Ok(());
     }
     let mut tree = Vec::with_capacity(streams.len() * 2);
+    let mut associated = Vec::with_capacity(streams.len());
     for (name, stream) in streams {
         let file_id = doc.add_object(stream);
 
@@ -109,7 +122,14 @@ pub(crate) fn add(doc: &mut Document, streams: Vec<(String, Stream)>) -> Result<
                 ("UF", Object::Reference(file_id)),
             ]),
         );
+        let (relationship, description) = role(&name);
+        spec.set(
+            "AFRelationship",
+            Object::Name(relationship.as_bytes().to_vec()),
+        );
+        spec.set("Desc", text_string(&description));
         let spec_id = doc.add_object(spec);
+        associated.push(Object::Reference(spec_id));
         tree.push(Object::String(
             name.as_bytes().to_vec(),
             StringFormat::Literal,
@@ -118,6 +138,9 @@ pub(crate) fn add(doc: &mut Document, streams: Vec<(String, Stream)>) -> Result<
     }
     let embedded = doc.add_object(Dictionary::from_iter(vec![("Names", Object::Array(tree))]));
 
+    doc.catalog_mut()
+        .map_err(|e| PdfError::Write(format!("no catalog: {e}")))?
+        .set("AF", Object::Array(associated));
     let catalog = doc
         .catalog()
         .map_err(|e| PdfError::Write(format!("no catalog: {e}")))?;
@@ -141,6 +164,166 @@ pub(crate) fn add(doc: &mut Document, streams: Vec<(String, Stream)>) -> Result<
         }
     }
     Ok(())
+}
+
+/// The attachment's `/AFRelationship` and `/Desc`, from where the record puts it
+/// (`crate::record`): the bundle's files are what the packet was made from, the
+/// assessment is data derived from them.
+fn role(name: &str) -> (&'static str, String) {
+    if name == crate::record::ASSESSMENT {
+        (
+            "Data",
+            "The assessment of every checklist item, as dossier check --json prints it".into(),
+        )
+    } else if let Some(file) = name
+        .strip_prefix(crate::record::BUNDLE_DIR)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        (
+            "Source",
+            format!("{file}: a file of the evidence bundle this packet was rendered from"),
+        )
+    } else {
+        ("Unspecified", format!("{name}: an attached file"))
+    }
+}
+
+/// One file a PDF carries, as [`extract`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embedded {
+    /// The name in the `EmbeddedFiles` name tree.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Problems with the file's own record: a `/CheckSum` or `/Size` that its bytes no
+    /// longer match, or a stream that does not decode.
+    pub problems: Vec<String>,
+}
+
+/// The most one embedded file may inflate to when read back: a PDF from anywhere may hold
+/// a few bytes that deflate to gigabytes.
+const MAX_EXTRACTED: usize = 1 << 30;
+
+/// Every file in `doc`'s `EmbeddedFiles` name tree, in tree order, with each one checked
+/// against the `/CheckSum` and `/Size` recorded beside it.
+pub fn extract(doc: &Document) -> Vec<Embedded> {
+    let resolve = |o: &Object| -> Option<Object> {
+        match o {
+            Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    let Some(names) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Names").ok())
+        .and_then(resolve)
+        .and_then(|n| {
+            n.as_dict()
+                .ok()?
+                .get(b"EmbeddedFiles")
+                .ok()
+                .and_then(resolve)
+        })
+    else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    collect_names(doc, &names, &mut pairs, 0);
+    let mut out = Vec::new();
+    for (name, spec) in pairs {
+        let name = decode_text(&name);
+        let stream = resolve(&spec)
+            .and_then(|s| s.as_dict().ok()?.get(b"EF").ok().and_then(resolve))
+            .and_then(|ef| {
+                let ef = ef.as_dict().ok()?;
+                ef.get(b"UF")
+                    .or_else(|_| ef.get(b"F"))
+                    .ok()
+                    .and_then(resolve)
+            });
+        let Some(Object::Stream(stream)) = stream else {
+            out.push(Embedded {
+                name,
+                bytes: Vec::new(),
+                problems: vec!["has no embedded file stream".into()],
+            });
+            continue;
+        };
+        let mut problems = Vec::new();
+        let bytes = if stream.dict.get(b"Filter").is_ok() {
+            stream
+                .decompressed_content_with_limit(MAX_EXTRACTED)
+                .unwrap_or_else(|e| {
+                    problems.push(format!("its stream does not decode ({e})"));
+                    Vec::new()
+                })
+        } else {
+            stream.content.clone()
+        };
+        let params = stream.dict.get(b"Params").ok().and_then(resolve);
+        let params = params.as_ref().and_then(|p| p.as_dict().ok());
+        match params.and_then(|p| p.get(b"CheckSum").ok()?.as_str().ok()) {
+            Some(sum) if sum == Md5::digest(&bytes).as_slice() => {}
+            Some(_) => {
+                problems.push("its bytes no longer match the /CheckSum recorded beside them".into())
+            }
+            None => problems.push("has no /CheckSum to check its bytes against".into()),
+        }
+        if let Some(size) = params.and_then(|p| p.get(b"Size").ok()?.as_i64().ok())
+            && size != bytes.len() as i64
+        {
+            problems.push(format!(
+                "{} bytes, where its /Size records {size}",
+                bytes.len()
+            ));
+        }
+        out.push(Embedded {
+            name,
+            bytes,
+            problems,
+        });
+    }
+    out
+}
+
+/// The (key, value) pairs of a name tree, leaves and kids alike; deep trees are cut off
+/// rather than followed into a loop.
+fn collect_names(doc: &Document, node: &Object, out: &mut Vec<(Vec<u8>, Object)>, depth: usize) {
+    let Some(dict) = (match node {
+        Object::Reference(id) => doc.get_dictionary(*id).ok(),
+        Object::Dictionary(d) => Some(d),
+        _ => None,
+    }) else {
+        return;
+    };
+    if depth > 32 {
+        return;
+    }
+    if let Ok(names) = dict.get(b"Names").and_then(Object::as_array) {
+        for kv in names.chunks(2) {
+            if let [Object::String(key, _), value] = kv {
+                out.push((key.clone(), value.clone()));
+            }
+        }
+    }
+    if let Ok(kids) = dict.get(b"Kids").and_then(Object::as_array) {
+        for kid in kids {
+            collect_names(doc, kid, out, depth + 1);
+        }
+    }
+}
+
+/// A PDF text string as Rust text: UTF-16BE after a byte-order mark, else byte by byte.
+fn decode_text(bytes: &[u8]) -> String {
+    if let Some(utf16) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = utf16
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    String::from_utf8(bytes.to_vec())
+        .unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect())
 }
 
 /// The MIME type for the attachment's `/Subtype`, from its extension.
@@ -169,18 +352,6 @@ fn ascii_name(name: &str) -> Vec<u8> {
             }
         })
         .collect()
-}
-
-/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
-fn text_string(s: &str) -> Object {
-    if s.is_ascii() {
-        return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
-    }
-    let mut bytes = vec![0xfe, 0xff];
-    for u in s.encode_utf16() {
-        bytes.extend_from_slice(&u.to_be_bytes());
-    }
-    Object::String(bytes, StringFormat::Hexadecimal)
 }
 
 #[cfg(test)]
@@ -272,5 +443,69 @@ mod tests {
         let one = vec![("a".to_string(), vec![])];
         assert!(attach(tiny_pdf(), &one, "20.11.2026").is_err());
         assert_eq!(attach(vec![1, 2], &[], "x").expect("no-op"), vec![1, 2]);
+    }
+
+    #[test]
+    fn the_record_is_associated_files_with_roles_and_checksums() {
+        let files = vec![
+            ("bundle/bundle.yaml".to_string(), b"format: 1\n".to_vec()),
+            ("assessment.json".to_string(), b"{}\n".to_vec()),
+        ];
+        let pdf = attach(tiny_pdf(), &files, "2026-11-20").expect("attaches");
+        let doc = Document::load_mem(&pdf).expect("loads");
+        let af = doc
+            .catalog()
+            .and_then(|c| c.get(b"AF"))
+            .and_then(Object::as_array)
+            .expect("/AF")
+            .clone();
+        assert_eq!(af.len(), 2);
+        let roles: Vec<Vec<u8>> = af
+            .iter()
+            .map(|r| {
+                let spec = doc
+                    .get_dictionary(r.as_reference().expect("ref"))
+                    .expect("spec");
+                assert!(spec.get(b"Desc").is_ok() && spec.get(b"UF").is_ok());
+                spec.get(b"AFRelationship")
+                    .and_then(Object::as_name)
+                    .expect("a name")
+                    .to_vec()
+            })
+            .collect();
+        // Sorted by name: assessment.json, then the bundle file.
+        assert_eq!(roles, vec![b"Data".to_vec(), b"Source".to_vec()]);
+        let found = extract(&doc);
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|f| f.problems.is_empty()), "{found:?}");
+        assert_eq!(found[1].bytes, b"format: 1\n");
+    }
+
+    #[test]
+    fn a_file_changed_after_embedding_no_longer_matches_its_checksum() {
+        let files = vec![("bundle/bundle.yaml".to_string(), b"format: 1\n".to_vec())];
+        let pdf = attach(tiny_pdf(), &files, "2026-11-20").expect("attaches");
+        let mut doc = Document::load_mem(&pdf).expect("loads");
+        let id = doc
+            .objects
+            .iter()
+            .find(|(_, o)| {
+                o.as_stream().is_ok_and(|s| {
+                    s.dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"EmbeddedFile")
+                })
+            })
+            .map(|(id, _)| *id)
+            .expect("the embedded file");
+        doc.get_object_mut(id)
+            .and_then(Object::as_stream_mut)
+            .expect("stream")
+            .set_plain_content(b"format: 2\n".to_vec());
+        let found = extract(&doc);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].problems.iter().any(|p| p.contains("/CheckSum")),
+            "{:?}",
+            found[0].problems
+        );
     }
 }

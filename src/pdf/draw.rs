@@ -14,18 +14,9 @@ use super::PdfError;
 use super::fonts::{FaceId, FontSet};
 use super::layout::{Geometry, HeadingMark, Item, Layout, Page};
 use super::length::Pt;
+use super::metadata::DocInfo;
 use super::text::{Rgb, Target};
-
-/// Document information written to the PDF's Info dictionary.
-#[derive(Debug, Clone)]
-pub(crate) struct DocInfo {
-    pub title: String,
-    pub author: String,
-    pub subject: String,
-    pub keywords: Vec<String>,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-}
+use super::util::{deflate, text_string};
 
 /// A subset face as the content streams use it: each original glyph's code in the subset,
 /// and each code's width as the `/W` array gives it and as the layout measured it.
@@ -542,6 +533,8 @@ fn link_annotation(
         // No border, no highlight: the text's own colour marks the link.
         ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
         ("H", Object::Name(b"N".to_vec())),
+        // Printed with the page (PDF/A-3, 6.3.2: the Print flag set, Hidden and NoView clear).
+        ("F", Object::Integer(4)),
         ("A", Object::Dictionary(action)),
     ]))
 }
@@ -558,29 +551,10 @@ fn destination(page: ObjectId, top: Pt, height: Pt) -> Object {
     ])
 }
 
-/// zlib level for content streams and fonts. lopdf's `compress` uses 9, which spent most of
-/// the PDF time in deflate for a file only a few per cent smaller. On the sample packet's
-/// streams (zlib-rs) level 4 takes 74 % of level 6's time for 3.7 % more deflated bytes
-/// (2.9 KB, 0.35 % of the file); level 3 takes 61 % for 7 % more, level 1 24 % for 59 %.
-pub(super) const COMPRESSION: u32 = 4;
-
 /// `data` deflated, if that saves more than the `/Filter /FlateDecode` entry costs.
 fn deflate_if_smaller(data: &[u8]) -> Result<Option<Vec<u8>>, PdfError> {
-    let compressed = deflate(data)?;
+    let compressed = deflate(data).map_err(|e| PdfError::Write(e.to_string()))?;
     Ok((compressed.len() + 19 < data.len()).then_some(compressed))
-}
-
-/// zlib-compresses `data` at [`COMPRESSION`].
-pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
-    use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(COMPRESSION),
-    );
-    encoder
-        .write_all(data)
-        .map_err(|e| PdfError::Write(e.to_string()))?;
-    encoder.finish().map_err(|e| PdfError::Write(e.to_string()))
 }
 
 /// A face the pages use: its glyphs, their codes in the subset, and the characters each
@@ -861,7 +835,8 @@ fn used_images<'a>(layout: &Layout, assets: &'a BTreeMap<String, &[u8]>) -> Vec<
     out
 }
 
-/// The catalog, Info dictionary, nested outline, viewer preferences and file identifier.
+/// The catalog (with the metadata, output intent and language of [`super::metadata`]),
+/// nested outline, viewer preferences and file identifier.
 fn finish(
     doc: &mut lopdf::Document,
     layout: &Layout,
@@ -871,27 +846,7 @@ fn finish(
     info: &DocInfo,
     id: [u8; 16],
 ) {
-    let date = pdf_date(&info.date);
-    let mut dict = Dictionary::new();
-    dict.set("Title", text_string(&info.title));
-    dict.set("Author", text_string(&info.author));
-    dict.set("Subject", text_string(&info.subject));
-    dict.set("Keywords", text_string(&info.keywords.join(", ")));
-    dict.set("Creator", text_string("dossier"));
-    dict.set(
-        "Producer",
-        text_string(concat!("dossier ", env!("CARGO_PKG_VERSION"), " (lopdf)")),
-    );
-    dict.set(
-        "CreationDate",
-        Object::String(date.clone().into_bytes(), StringFormat::Literal),
-    );
-    dict.set(
-        "ModDate",
-        Object::String(date.into_bytes(), StringFormat::Literal),
-    );
-    let info_id = doc.add_object(dict);
-    doc.trailer.set("Info", Object::Reference(info_id));
+    let described = super::metadata::add(doc, info);
 
     // Both halves the same: the file is made new each time, never updated in place.
     doc.trailer.set(
@@ -907,10 +862,6 @@ fn finish(
         ("Type", Object::Name(b"Catalog".to_vec())),
         ("Pages", Object::Reference(pages_id)),
         (
-            "Lang",
-            Object::String(b"en".to_vec(), StringFormat::Literal),
-        ),
-        (
             "ViewerPreferences",
             Object::Dictionary(Dictionary::from_iter(vec![(
                 "DisplayDocTitle",
@@ -918,6 +869,9 @@ fn finish(
             )])),
         ),
     ]);
+    for (key, value) in described {
+        catalog.set(key, value);
+    }
     if let Some(outline_id) = outline {
         catalog.set("Outlines", Object::Reference(outline_id));
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
@@ -1028,23 +982,6 @@ fn nest(flat: Vec<(u8, Node)>) -> Vec<Node> {
         out.push(node);
     }
     out
-}
-
-/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
-fn text_string(s: &str) -> lopdf::Object {
-    if s.is_ascii() {
-        return lopdf::Object::String(s.as_bytes().to_vec(), lopdf::StringFormat::Literal);
-    }
-    let mut bytes = vec![0xfe, 0xff];
-    for u in s.encode_utf16() {
-        bytes.extend_from_slice(&u.to_be_bytes());
-    }
-    lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
-}
-
-/// `YYYY-MM-DD` → `D:YYYYMMDD000000Z`; anything else was rejected by `render`.
-pub(super) fn pdf_date(date: &str) -> String {
-    format!("D:{}000000Z", date.replace('-', ""))
 }
 
 #[cfg(test)]

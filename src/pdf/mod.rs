@@ -1,4 +1,5 @@
-//! Packet Markdown → PDF (owned by the PDF work; see the issue "The packet as a print-quality PDF").
+//! Packet Markdown → PDF: a print-quality, deterministic rendering of the same text as
+//! `packet.md` and `packet.html`.
 //!
 //! Pipeline: Markdown events → [`model`] (blocks of styled text) → [`layout`] (pure: pages of
 //! positioned items, in [`length::Pt`]) → [`draw`] (content streams, fonts and images as lopdf
@@ -9,17 +10,22 @@ pub mod attach;
 mod draw;
 mod fonts;
 mod hyphen;
+pub mod inspect;
 mod jobs;
 mod layout;
 mod length;
+mod metadata;
 mod model;
 mod raster;
 mod shards;
 mod text;
+mod util;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+
+pub use metadata::Recorded;
 
 /// Paper size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,6 +63,11 @@ pub struct PdfOptions {
     pub language: String,
     /// Files embedded in the PDF (name, bytes), e.g. the bundle itself; see [`attach`].
     pub attachments: std::sync::Arc<[(String, Vec<u8>)]>,
+    /// The edition (`partner`, `reviewer`, `public`), recorded in the metadata.
+    pub edition: String,
+    /// Inputs the PDF does not carry (`templates`, `fonts`, `previous`), recorded in the
+    /// metadata so that `dossier verify` can say why a re-render may differ.
+    pub outside_inputs: Vec<String>,
 }
 
 /// The finished PDF and what the reader should know about it.
@@ -96,7 +107,7 @@ impl fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
-/// The language hyphenation assumes when the bundle names none.
+/// The language hyphenation and the catalog's `/Lang` assume when the bundle names none.
 const DEFAULT_LANGUAGE: &str = "en-US";
 
 /// Loads what every PDF render needs and keeps for the whole process — the shipped fonts
@@ -147,12 +158,21 @@ pub fn render(
         laid.map(|laid| (laid, id))
     })?;
 
-    let info = draw::DocInfo {
+    let info = metadata::DocInfo {
         title: opts.title.clone(),
         author: opts.author.clone(),
         subject: opts.subject.clone(),
         keywords: opts.keywords.clone(),
         date: opts.date.clone(),
+        language: if opts.language.is_empty() {
+            DEFAULT_LANGUAGE.to_string()
+        } else {
+            opts.language.clone()
+        },
+        edition: opts.edition.clone(),
+        paper: opts.paper,
+        justify: opts.justify,
+        outside_inputs: opts.outside_inputs.clone(),
     };
     let mut warnings = std::mem::take(&mut laid.warnings);
     let bytes = draw::draw(
@@ -204,6 +224,8 @@ fn file_id(markdown: &str, assets: &BTreeMap<String, &[u8]>, opts: &PdfOptions) 
         &opts.date,
         &opts.running_header,
         &opts.language,
+        &opts.edition,
+        &opts.outside_inputs.join(", "),
     ] {
         part(s.as_bytes());
     }

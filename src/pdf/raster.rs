@@ -67,7 +67,7 @@ pub(super) fn xobject(bytes: &[u8]) -> Result<Image, String> {
 }
 
 /// Uncompressed sample bytes above which an image is deflated at [`FAST`] instead of
-/// [`super::draw::COMPRESSION`]: a screen-sized diagram still gets the smaller file, while a
+/// [`super::util::COMPRESSION`]: a screen-sized diagram still gets the smaller file, while a
 /// photograph-sized one (or noise) does not spend seconds for a few per cent.
 const BIG: usize = 4 << 20;
 /// zlib level for big images. Measured on a 23-megapixel RGBA diagram it is as fast as 1 and
@@ -234,7 +234,7 @@ impl Writer {
         let level = if width * height * (channels + usize::from(has_alpha)) > BIG {
             FAST
         } else {
-            super::draw::COMPRESSION
+            super::util::COMPRESSION
         };
         Writer {
             width,

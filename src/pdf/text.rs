@@ -1,8 +1,10 @@
 //! Line breaking: shaped words and spaces → lines of a given width → positioned text runs.
 //!
-//! Pure and font-agnostic: it only sees glyph advances. Breaks at spaces (greedy, first
-//! fit), breaks over-long words (URLs, identifiers) inside — preferably after `/`, `-`,
-//! `.` and friends — and justifies by widening the spaces of all but a paragraph's last line.
+//! Pure and font-agnostic: it only sees glyph advances. Ragged text breaks at spaces first
+//! fit ([`break_lines`]); justified text by Knuth and Plass's total fit with hyphen demerits
+//! ([`break_justified`]). Over-long words (URLs, identifiers) break inside — preferably after
+//! `/`, `-`, `.` and friends. [`place_line`] sets a line, stretching or shrinking the spaces
+//! of all but a paragraph's last line and, on loose lines, the gaps between letters.
 
 use super::fonts::{FaceId, FaceKind, Glyph, Ligature};
 use super::length::Pt;

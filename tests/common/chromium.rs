@@ -21,7 +21,7 @@ pub fn chromium_or_skip() -> Option<PathBuf> {
             eprintln!("skipped: no chromium and DOSSIER_SKIP_BROWSER is set");
         } else {
             panic!(
-                "chromium is not installed (apt-get install chromium, or set DOSSIER_SKIP_BROWSER=1)"
+                "chromium is not installed: tests/run.sh installs it (or set DOSSIER_SKIP_BROWSER=1)"
             );
         }
     }

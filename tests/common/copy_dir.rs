@@ -1,5 +1,4 @@
-//! Recursive folder copy for tests that edit a private copy of a sample bundle; shared by
-//! the test files through `#[path]`.
+//! Recursive folder copy for tests that edit a private copy of a sample bundle.
 
 use std::path::Path;
 

@@ -1,5 +1,5 @@
-//! Runs a poppler or qpdf tool on a PDF and returns what it printed; shared by the PDF test
-//! files through `#[path]` (tests/common/mod.rs is the CLI runner, which they do not need).
+//! Runs a poppler or qpdf tool on a PDF and returns what it printed; shared by the test
+//! files that read PDFs through `#[path]`.
 
 use std::path::Path;
 use std::process::Command;
