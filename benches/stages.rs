@@ -31,12 +31,7 @@ fn loaded(rel: &str) -> Option<(dossier::bundle::Loaded, dossier::assess::Assess
 fn options(formats: &[Format]) -> RenderOptions {
     RenderOptions {
         formats: formats.to_vec(),
-        templates: None,
-        paper: dossier::pdf::Paper::A4,
-        justify: true,
-        font_dirs: Vec::new(),
-        attachments: Default::default(),
-        changes: None,
+        ..RenderOptions::default()
     }
 }
 
@@ -59,7 +54,11 @@ fn render(b: divan::Bencher, rel: &str, formats: &[Format]) {
         return;
     };
     let opts = options(formats);
-    b.bench(|| dossier::render::render(&loaded, &assessment, &opts).expect("renders"));
+    // The advisories are found inside the loop, as every render of the command line does.
+    b.bench(|| {
+        let advisories = dossier::advise::review(&loaded);
+        dossier::render::render(&loaded, &assessment, &advisories, &opts).expect("renders")
+    });
 }
 
 #[divan::bench(args = BUNDLES)]

@@ -81,13 +81,10 @@ fn render_options(
     attachments: std::sync::Arc<[(String, Vec<u8>)]>,
 ) -> RenderOptions {
     RenderOptions {
-        formats: vec![Format::Md, Format::Html, Format::Pdf],
-        templates: None,
         paper: opts.paper,
         justify: opts.justify,
-        font_dirs: Vec::new(),
         attachments,
-        changes: None,
+        ..RenderOptions::default()
     }
 }
 
@@ -98,9 +95,15 @@ fn contents(
     opts: &ArchiveOptions,
 ) -> Result<(Files, Vec<String>), Error> {
     let a = assess::evaluate(&loaded.bundle, loaded.checklist);
+    let advisories = crate::advise::review(loaded);
     // The archive holds the record the PDF carries, under the same names.
     let record: std::sync::Arc<[(String, Vec<u8>)]> = record::of(bundle, &a)?.into();
-    let rendered = render::render(loaded, &a, &render_options(opts, record.clone()))?;
+    let rendered = render::render(
+        loaded,
+        &a,
+        &advisories,
+        &render_options(opts, record.clone()),
+    )?;
     let mut files = BTreeMap::new();
     for f in rendered.files {
         let rel = f.rel.to_string_lossy().replace('\\', "/");
@@ -500,15 +503,14 @@ pub fn verify_pdf(path: &Path) -> Result<Verification, Error> {
         .iter()
         .any(|f| f.name.starts_with(&bundle_prefix))
     {
+        let why = if recorded.edition == "public" {
+            "it is the public edition, which never carries one".to_string()
+        } else {
+            format!("this {} edition was made without it", recorded.edition)
+        };
         return Err(Error::Usage(format!(
-            "{} carries no bundle to render again ({} edition{}); verify the partner or reviewer edition's PDF, or the archive",
-            path.display(),
-            recorded.edition,
-            if recorded.edition == "public" {
-                ": the public edition never carries one"
-            } else {
-                ""
-            }
+            "{} carries no bundle to render again: {why}; verify the partner or reviewer edition's PDF, or the archive",
+            path.display()
         )));
     }
 
@@ -573,16 +575,16 @@ pub fn verify_pdf(path: &Path) -> Result<Verification, Error> {
         }
     };
     let a = assess::evaluate(&loaded.bundle, loaded.checklist);
+    let advisories = crate::advise::review(&loaded);
     let opts = RenderOptions {
         formats: vec![Format::Pdf],
-        templates: None,
+        edition,
         paper: recorded.paper,
         justify: recorded.justify,
-        font_dirs: Vec::new(),
         attachments: record::attachments(&loaded, &a)?.into(),
-        changes: None,
+        ..RenderOptions::default()
     };
-    let fresh = render::render_edition(&loaded, &a, &opts, edition)?;
+    let fresh = render::render(&loaded, &a, &advisories, &opts)?;
     let Some(pdf) = fresh
         .files
         .iter()

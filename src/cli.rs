@@ -19,6 +19,55 @@ enum PaperArg {
     Letter,
 }
 
+impl From<PaperArg> for crate::pdf::Paper {
+    fn from(paper: PaperArg) -> Self {
+        match paper {
+            PaperArg::A4 => crate::pdf::Paper::A4,
+            PaperArg::Letter => crate::pdf::Paper::Letter,
+        }
+    }
+}
+
+/// How the packet looks and whom it is for: the options `render`, `watch` and `serve` take.
+#[derive(Debug, Clone, clap::Args)]
+struct PacketArgs {
+    /// Folder of templates that replace the built-in ones by name (packet.md, references.md, …).
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    /// PDF paper size.
+    #[arg(long, value_enum, default_value = "a4")]
+    paper: PaperArg,
+    /// Set PDF text ragged-right instead of justified.
+    #[arg(long)]
+    ragged: bool,
+    /// Folder of extra fonts (.ttf/.otf) used for characters the shipped fonts lack.
+    #[arg(long = "font-dir")]
+    font_dirs: Vec<PathBuf>,
+    /// Who the packet is for: partner (everything), reviewer (checklist first, notes
+    /// column, numbered paragraphs, sign-off page) or public (non-public customers
+    /// anonymised, no documents, decisions, contact or gaps; checked for leaks).
+    #[arg(long, value_enum, default_value = "partner")]
+    edition: Edition,
+}
+
+/// What `watch` writes and `serve` serves: everything `render` writes by default.
+const ALL_FORMATS: [Format; 3] = [Format::Md, Format::Html, Format::Pdf];
+
+impl PacketArgs {
+    /// The render options these arguments give, for `formats`.
+    fn options(&self, formats: Vec<Format>) -> RenderOptions {
+        RenderOptions {
+            formats,
+            edition: self.edition,
+            templates: self.templates.clone(),
+            paper: self.paper.into(),
+            justify: !self.ragged,
+            font_dirs: self.font_dirs.clone(),
+            ..RenderOptions::default()
+        }
+    }
+}
+
 /// Builds the AWS Machine Learning Competency application packet from an evidence bundle.
 #[derive(Debug, Parser)]
 #[command(name = "dossier", version, about, long_about = None)]
@@ -53,26 +102,11 @@ enum Command {
         /// Formats to write, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "md,html,pdf")]
         format: Vec<Format>,
-        /// Folder of templates that replace the built-in ones by name (packet.md, references.md, …).
-        #[arg(long)]
-        templates: Option<PathBuf>,
-        /// PDF paper size.
-        #[arg(long, value_enum, default_value = "a4")]
-        paper: PaperArg,
-        /// Set PDF text ragged-right instead of justified.
-        #[arg(long)]
-        ragged: bool,
-        /// Folder of extra fonts (.ttf/.otf) used for characters the shipped fonts lack.
-        #[arg(long = "font-dir")]
-        font_dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        packet: PacketArgs,
         /// Last year's bundle or archive: adds a "Changes since the last submission" section.
         #[arg(long)]
         previous: Option<PathBuf>,
-        /// Who the packet is for: partner (everything), reviewer (checklist first, notes
-        /// column, numbered paragraphs, sign-off page) or public (non-public customers
-        /// anonymised, no documents, decisions, contact or gaps; checked for leaks).
-        #[arg(long, value_enum, default_value = "partner")]
-        edition: crate::edition::Edition,
     },
     /// Archive the submission: renderings, the bundle as read, assessment.json and a MANIFEST
     /// of SHA-256 hashes, in DIR/<as_of>-<partner>/ (never overwritten).
@@ -115,15 +149,19 @@ enum Command {
     },
     /// Print the JSON Schema of bundle.yaml (for editor completion).
     Schema,
-    /// Re-render the packet whenever the bundle or a file it references changes (Ctrl-C stops).
+    /// Re-render the packet whenever the bundle, a file it references or a template changes
+    /// (Ctrl-C stops).
     Watch {
         /// The bundle folder or its bundle.yaml.
         bundle: PathBuf,
         /// Output folder; a failed rebuild leaves the last good packet in place.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        #[command(flatten)]
+        packet: PacketArgs,
     },
-    /// Serve the HTML packet with live reload while you edit the bundle (Ctrl-C stops).
+    /// Serve the HTML packet, and the PDF at /packet.pdf, with live reload while you edit the
+    /// bundle (Ctrl-C stops).
     Serve {
         /// The bundle folder or its bundle.yaml.
         bundle: PathBuf,
@@ -133,6 +171,8 @@ enum Command {
         /// Address to listen on. Anything but loopback lets other machines read the packet.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        #[command(flatten)]
+        packet: PacketArgs,
     },
 }
 
@@ -197,12 +237,8 @@ fn run(command: Command) -> Result<i32, Error> {
             bundles,
             out,
             format,
-            templates,
-            paper,
-            ragged,
-            font_dirs,
+            packet,
             previous,
-            edition,
         } => {
             if bundles.len() > 1 {
                 return render_many(bundles, &out, previous.is_some(), |bundle, out| {
@@ -210,12 +246,8 @@ fn run(command: Command) -> Result<i32, Error> {
                         bundles: vec![bundle],
                         out,
                         format: format.clone(),
-                        templates: templates.clone(),
-                        paper,
-                        ragged,
-                        font_dirs: font_dirs.clone(),
+                        packet: packet.clone(),
                         previous: None,
-                        edition,
                     }
                 });
             }
@@ -225,7 +257,7 @@ fn run(command: Command) -> Result<i32, Error> {
             // validator and checklists, the templates, the advisories' data, then fonts
             // and hyphenation patterns.
             let pdf = format.contains(&Format::Pdf);
-            let default_templates = templates.is_none();
+            let default_templates = packet.templates.is_none();
             std::thread::spawn(move || {
                 bundle::warm_up();
                 if default_templates {
@@ -238,28 +270,19 @@ fn run(command: Command) -> Result<i32, Error> {
             });
             let loaded = bundle::load(&bundle)?;
             let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
-            let changes = match &previous {
-                Some(old) => Some(compare_with(old, &loaded, &assessment)?),
-                None => None,
-            };
-            let attachments = if format.contains(&Format::Pdf) && edition != Edition::Public {
-                crate::record::attachments(&loaded, &assessment)?
-            } else {
-                Vec::new()
-            };
-            let opts = RenderOptions {
-                formats: format,
-                templates,
-                paper: match paper {
-                    PaperArg::A4 => crate::pdf::Paper::A4,
-                    PaperArg::Letter => crate::pdf::Paper::Letter,
-                },
-                justify: !ragged,
-                font_dirs,
-                attachments: attachments.into(),
-                changes,
-            };
-            let rendered = render::render_edition(&loaded, &assessment, &opts, edition)?;
+            let advisories = advise::review(&loaded);
+            let mut opts = packet.options(format);
+            if let Some(old) = &previous {
+                opts.changes = Some(compare_with(old, &loaded, &assessment)?);
+            }
+            let attachments =
+                if opts.formats.contains(&Format::Pdf) && opts.edition.carries_attachments() {
+                    crate::record::attachments(&loaded, &assessment)?
+                } else {
+                    Vec::new()
+                };
+            opts.attachments = attachments.into();
+            let rendered = render::render(&loaded, &assessment, &advisories, &opts)?;
             let mut protected = vec![loaded.yaml_path.clone()];
             protected.extend(
                 bundle::referenced_files(&loaded.bundle)
@@ -307,8 +330,17 @@ fn run(command: Command) -> Result<i32, Error> {
             );
             Ok(0)
         }
-        Command::Watch { bundle, out } => crate::watch::run(&bundle, &out),
-        Command::Serve { bundle, port, bind } => crate::serve::run(&bundle, bind, port),
+        Command::Watch {
+            bundle,
+            out,
+            packet,
+        } => crate::watch::run(&bundle, &out, &packet.options(ALL_FORMATS.to_vec())),
+        Command::Serve {
+            bundle,
+            port,
+            bind,
+            packet,
+        } => crate::serve::run(&bundle, bind, port, &packet.options(ALL_FORMATS.to_vec())),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&bundle::json_schema())
                 .map_err(|e| Error::Json(e.to_string()))?;
@@ -408,13 +440,6 @@ fn bundle_folder_name(bundle: &std::path::Path) -> Result<String, Error> {
         })
 }
 
-fn paper_of(paper: PaperArg) -> crate::pdf::Paper {
-    match paper {
-        PaperArg::A4 => crate::pdf::Paper::A4,
-        PaperArg::Letter => crate::pdf::Paper::Letter,
-    }
-}
-
 /// Loads the previous submission (a bundle or an archive) and compares it with this one.
 fn compare_with(
     old: &std::path::Path,
@@ -438,7 +463,7 @@ fn archive(
     ragged: bool,
 ) -> Result<i32, Error> {
     let opts = crate::archive::ArchiveOptions {
-        paper: paper_of(paper),
+        paper: paper.into(),
         justify: !ragged,
     };
     crate::output::clean_up_on_interrupt()?;

@@ -28,6 +28,73 @@ pub enum Edition {
     Public,
 }
 
+/// What each edition includes, asked of the edition rather than decided by comparing it
+/// wherever it matters. Each answer is a `match`, so a new edition has to answer them all.
+impl Edition {
+    /// Whether the PDF carries the bundle as read and the assessment: they name everything
+    /// the public edition withholds.
+    pub fn carries_attachments(self) -> bool {
+        match self {
+            Edition::Partner | Edition::Reviewer => true,
+            Edition::Public => false,
+        }
+    }
+
+    /// Whether "Changes since the last submission" may appear (it quotes last year's text).
+    pub fn shows_changes(self) -> bool {
+        match self {
+            Edition::Partner | Edition::Reviewer => true,
+            Edition::Public => false,
+        }
+    }
+
+    /// Whether the checklist is the reviewer's (its own title, a notes column), and the
+    /// packet ends with a sign-off page.
+    pub fn for_review(self) -> bool {
+        match self {
+            Edition::Reviewer => true,
+            Edition::Partner | Edition::Public => false,
+        }
+    }
+
+    /// Whether the evidence sections' paragraphs are numbered, for a reviewer to cite.
+    pub fn numbers_paragraphs(self) -> bool {
+        match self {
+            Edition::Reviewer => true,
+            Edition::Partner | Edition::Public => false,
+        }
+    }
+
+    /// Whether non-public customers are named by their `anonymous_name`, documents are
+    /// withheld, and reviewer decisions, the contact, gaps and advisories are left out.
+    pub fn anonymises(self) -> bool {
+        match self {
+            Edition::Public => true,
+            Edition::Partner | Edition::Reviewer => false,
+        }
+    }
+
+    /// Whether the rendered files are searched for confidential text before anything is
+    /// written (`leak`).
+    pub fn checked_for_leaks(self) -> bool {
+        match self {
+            Edition::Public => true,
+            Edition::Partner | Edition::Reviewer => false,
+        }
+    }
+
+    /// Page styles added to the HTML packet's own (the partner page has none).
+    pub fn page_css(self) -> &'static str {
+        match self {
+            Edition::Partner => "",
+            Edition::Reviewer | Edition::Public => EDITIONS_CSS,
+        }
+    }
+}
+
+/// Page styles of the reviewer and public editions.
+const EDITIONS_CSS: &str = include_str!("../templates/editions.css");
+
 /// "A" for 1, … "Z" for 26, "AA" for 27: a customer's letter by its reference number.
 pub fn letter(number: usize) -> String {
     let mut n = number.max(1);
@@ -208,6 +275,34 @@ fn item_in(heading: &str, ids: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_edition_answers_what_it_includes() {
+        use Edition::*;
+        let answers = |e: Edition| {
+            (
+                e.carries_attachments(),
+                e.shows_changes(),
+                e.for_review(),
+                e.numbers_paragraphs(),
+                e.anonymises(),
+                e.checked_for_leaks(),
+                !e.page_css().is_empty(),
+            )
+        };
+        assert_eq!(
+            answers(Partner),
+            (true, true, false, false, false, false, false)
+        );
+        assert_eq!(
+            answers(Reviewer),
+            (true, true, true, true, false, false, true)
+        );
+        assert_eq!(
+            answers(Public),
+            (false, false, false, false, true, true, true)
+        );
+    }
 
     #[test]
     fn letters_run_past_z() {

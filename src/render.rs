@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::Error;
+use crate::advise::Advisory;
 use crate::assess::Assessment;
 use crate::bundle::Loaded;
 use crate::edition::Edition;
 use crate::html;
 use crate::output::OutputFile;
-use crate::packet::{self, Templates};
+use crate::packet::{self, Packet, Templates};
 use crate::pdf;
 
 /// The output formats.
@@ -23,10 +24,12 @@ pub enum Format {
     Pdf,
 }
 
-/// How to render.
+/// How to render: the one set of options `render`, `watch`, `serve` and `archive` pass on.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
     pub formats: Vec<Format>,
+    /// Who the packet is for.
+    pub edition: Edition,
     pub templates: Option<PathBuf>,
     pub paper: pdf::Paper,
     pub justify: bool,
@@ -39,6 +42,23 @@ pub struct RenderOptions {
     pub changes: Option<crate::diff::Changes>,
 }
 
+/// The defaults of `dossier render`: every format of the partner edition, A4, justified,
+/// the built-in templates and fonts, no attachments, no changes.
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            formats: vec![Format::Md, Format::Html, Format::Pdf],
+            edition: Edition::Partner,
+            templates: None,
+            paper: pdf::Paper::A4,
+            justify: true,
+            font_dirs: Vec::new(),
+            attachments: Arc::default(),
+            changes: None,
+        }
+    }
+}
+
 /// The rendered files and anything the user should be warned about.
 #[derive(Debug)]
 pub struct Rendered {
@@ -48,43 +68,34 @@ pub struct Rendered {
     pub markdown: String,
 }
 
-/// Renders every requested format of the partner edition.
-pub fn render(loaded: &Loaded, a: &Assessment, opts: &RenderOptions) -> Result<Rendered, Error> {
-    render_edition(loaded, a, opts, Edition::Partner)
-}
-
-/// Renders every requested format of one edition. The public edition carries no
-/// attachments, and is checked for confidential text (`leak`) before anything is returned.
-pub fn render_edition(
+/// Renders every requested format of the edition `opts` names, from the bundle, its
+/// assessment and its advisories. An edition that carries no attachments gets none, and
+/// one checked for leaks is checked (`leak`) before anything is returned.
+pub fn render(
     loaded: &Loaded,
     a: &Assessment,
+    advisories: &[Advisory],
     opts: &RenderOptions,
-    edition: Edition,
 ) -> Result<Rendered, Error> {
+    let edition = opts.edition;
     let templates = Templates::load(opts.templates.as_deref())?;
-    let mut view = packet::view::build_edition(loaded, a, edition);
-    if edition != Edition::Public {
-        view.changes = opts.changes.clone();
-    }
-    let mut markdown = templates.render(&view)?;
-    if edition == Edition::Reviewer {
-        markdown = crate::edition::number_paragraphs(
-            &markdown,
-            &view.numbered_sections(),
-            &view.item_ids(),
-        );
-    }
-    let page_breaks = view.page_breaks();
-    // The bundle and assessment name everything the public edition withholds.
-    let attachments: Arc<[(String, Vec<u8>)]> = if edition == Edition::Public {
-        Arc::default()
-    } else {
+    let view = packet::view::build(loaded, a, advisories, edition, opts.changes.as_ref());
+    let Packet {
+        markdown,
+        title,
+        page_breaks,
+        contents_anchor,
+        diagram,
+    } = templates.render(&view)?;
+    let attachments: Arc<[(String, Vec<u8>)]> = if edition.carries_attachments() {
         Arc::clone(&opts.attachments)
+    } else {
+        Arc::default()
     };
 
     // The diagram, under the name the Markdown links to. HTML and PDF borrow its bytes;
     // the Markdown's file in `assets/` is the one copy made.
-    let asset = match (&loaded.diagram, packet::view::diagram_asset_name(loaded)) {
+    let asset = match (&loaded.diagram, diagram) {
         (Some(d), Some(name)) => Some((name, d.bytes.as_slice(), d.format.mime())),
         _ => None,
     };
@@ -117,13 +128,9 @@ pub fn render_edition(
                     &html::HtmlOptions {
                         lang: "en",
                         page_break_before: &page_breaks,
-                        toc_anchor: &view.sections.contents.anchor,
+                        toc_anchor: &contents_anchor,
                         assets: &assets,
-                        extra_css: if edition == Edition::Partner {
-                            ""
-                        } else {
-                            EDITIONS_CSS
-                        },
+                        extra_css: edition.page_css(),
                     },
                 )?;
                 files.push(OutputFile {
@@ -138,7 +145,7 @@ pub fn render_edition(
                 let pdf_opts = pdf::PdfOptions {
                     paper: opts.paper,
                     justify: opts.justify,
-                    title: view.title.clone(),
+                    title: title.clone(),
                     author: b.partner.name.trim().to_string(),
                     subject: format!(
                         "{} — application packet, judged as of {}",
@@ -157,7 +164,7 @@ pub fn render_edition(
                         b.solution.name.trim()
                     ),
                     page_break_before: page_breaks.clone(),
-                    toc_anchor: Some(view.sections.contents.anchor.clone()),
+                    toc_anchor: Some(contents_anchor.clone()),
                     font_dirs: opts.font_dirs.clone(),
                     attachments: Arc::clone(&attachments),
                     edition: edition_name(edition),
@@ -199,7 +206,7 @@ pub fn render_edition(
         files.extend(f);
         warnings.extend(w);
     }
-    if edition == Edition::Public {
+    if edition.checked_for_leaks() {
         crate::leak::check(&files, loaded)?;
     }
     Ok(Rendered {
@@ -208,9 +215,6 @@ pub fn render_edition(
         markdown,
     })
 }
-
-/// Page styles of the reviewer and public editions (the partner page is unchanged).
-const EDITIONS_CSS: &str = include_str!("../templates/editions.css");
 
 /// `partner`, `reviewer` or `public`, as `--edition` spells it.
 pub fn edition_name(edition: Edition) -> String {
@@ -230,7 +234,7 @@ fn outside_inputs(opts: &RenderOptions, edition: Edition) -> Vec<String> {
     if !opts.font_dirs.is_empty() {
         out.push("fonts".to_string());
     }
-    if opts.changes.is_some() && edition != Edition::Public {
+    if opts.changes.is_some() && edition.shows_changes() {
         out.push("previous".to_string());
     }
     out

@@ -1,8 +1,10 @@
 //! `dossier serve`: the HTML packet over HTTP, rebuilt whenever the bundle changes, with a
-//! live-reload script and a diagnostics banner that exist only in served pages (the
-//! `packet.html` that `render` and `watch` write stays script-free).
+//! live-reload script, a diagnostics banner and a link to the PDF (`/packet.pdf`) that
+//! exist only in served pages (the `packet.html` that `render` and `watch` write stays
+//! script-free).
 //!
-//! Takes the bundle path and a listen address (loopback unless the user says otherwise).
+//! Takes the bundle path, a listen address (loopback unless the user says otherwise) and
+//! the render options (`dossier render`'s: edition, paper, templates…).
 //! Serves from memory — the files of the last good build, looked up by exact name — so no
 //! request can reach the file system, whatever its path says.
 
@@ -14,11 +16,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::Error;
 use crate::html::html_escape;
-use crate::render::{Format, RenderOptions};
+use crate::render::RenderOptions;
 use crate::watch::{self, Changes, Signal};
 
 /// The server-sent event stream that tells open pages about rebuilds.
@@ -60,7 +63,14 @@ font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-
 #dossier-live-banner p{margin:0}\
 #dossier-live-banner ul{margin:.35rem 0 0;padding-left:1.25rem}\
 #dossier-live-banner code{font:13px ui-monospace,'DejaVu Sans Mono',monospace;overflow-wrap:anywhere}\
-@media print{#dossier-live-banner{display:none}}";
+#dossier-live-pdf{position:fixed;right:1rem;bottom:1rem;z-index:9;margin:0}\
+#dossier-live-pdf a{display:inline-block;padding:.5rem .9rem;background:#fff;color:#174a7c;\
+border:1px solid #174a7c;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.15);text-decoration:none;\
+font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif}\
+@media print{#dossier-live-banner,#dossier-live-pdf{display:none}}";
+
+/// Where the served page links the PDF.
+const PDF_PATH: &str = "/packet.pdf";
 
 /// The page's only script comes from this server; the packet itself never needs one.
 const PAGE_CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
@@ -73,10 +83,33 @@ struct State {
     /// The packet being served; a page showing another one reloads.
     packet: String,
     /// The last good build's files by their name in the output folder.
-    files: BTreeMap<String, (Arc<Vec<u8>>, &'static str)>,
+    files: BTreeMap<String, Served>,
     /// The problems banner (HTML) while the bundle is invalid.
     banner: Option<String>,
     stopping: bool,
+}
+
+/// One file of the last good build, with the validator a browser revalidates it by.
+#[derive(Clone)]
+struct Served {
+    bytes: Arc<Vec<u8>>,
+    mime: &'static str,
+    /// A strong ETag: the SHA-256 of the bytes, quoted.
+    etag: String,
+}
+
+impl Served {
+    fn new(name: &str, bytes: Vec<u8>) -> Served {
+        let hash: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Served {
+            mime: content_type(name),
+            etag: format!("\"{hash}\""),
+            bytes: Arc::new(bytes),
+        }
+    }
 }
 
 struct Shared {
@@ -99,14 +132,20 @@ impl Shared {
     }
 }
 
-/// `dossier serve BUNDLE --bind ADDR --port N`: serves until Ctrl-C.
-pub fn run(bundle_path: &Path, bind: IpAddr, port: u16) -> Result<i32, Error> {
+/// `dossier serve BUNDLE --bind ADDR --port N`: serves the formats `opts` asks for until
+/// Ctrl-C.
+pub fn run(
+    bundle_path: &Path,
+    bind: IpAddr,
+    port: u16,
+    opts: &RenderOptions,
+) -> Result<i32, Error> {
     let wanted = SocketAddr::new(bind, port);
     let server = Server::http(wanted)
         .map_err(|e| Error::Usage(format!("cannot listen on {wanted}: {e}")))?;
     let addr = server.server_addr().to_ip().unwrap_or(wanted);
     let server = Arc::new(server);
-    let mut changes = Changes::watch(bundle_path, &[])?;
+    let mut changes = Changes::watch(bundle_path, &[], opts.templates.as_deref())?;
 
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
@@ -122,7 +161,7 @@ pub fn run(bundle_path: &Path, bind: IpAddr, port: u16) -> Result<i32, Error> {
     let mut builder = Builder {
         shared: Arc::clone(&shared),
         bundle: bundle_path.to_path_buf(),
-        opts: watch::options(vec![Format::Md, Format::Html]),
+        opts: opts.clone(),
         // Tells this server's packets from an earlier run's, so a page left open reloads.
         instance: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -197,8 +236,8 @@ impl Builder {
                     .iter()
                     .map(|f| {
                         let name = f.rel.to_string_lossy().replace('\\', "/");
-                        let mime = content_type(&name);
-                        (name, (Arc::new(f.bytes.clone()), mime))
+                        let served = Served::new(&name, f.bytes.clone());
+                        (name, served)
                     })
                     .collect();
                 let packet = format!("{}-{}", self.instance, self.builds);
@@ -230,7 +269,9 @@ impl Builder {
 
 /// Answers one request. Only GET and HEAD; only the packet's files, the script and the
 /// event stream; only for a loopback `Host` when listening on loopback (so a web page
-/// that rebinds its own name to 127.0.0.1 cannot read the packet).
+/// that rebinds its own name to 127.0.0.1 cannot read the packet). The packet's files
+/// carry an ETag and `Cache-Control: no-cache`, so a reload revalidates them and shows a
+/// rebuilt PDF, while an unchanged one answers 304 without its bytes.
 fn handle(request: Request, shared: &Shared, loopback_only: bool) {
     if loopback_only && !loopback_host(&request) {
         return respond(
@@ -270,10 +311,11 @@ fn handle(request: Request, shared: &Shared, loopback_only: bool) {
             let page = {
                 let state = shared.lock();
                 let html = match state.files.get("packet.html") {
-                    Some((bytes, _)) => String::from_utf8_lossy(bytes).into_owned(),
+                    Some(file) => String::from_utf8_lossy(&file.bytes).into_owned(),
                     None => NO_PACKET_YET.to_string(),
                 };
-                live_page(&html, &state.packet, state.banner.as_deref())
+                let pdf = state.files.contains_key(&PDF_PATH[1..]);
+                live_page(&html, &state.packet, state.banner.as_deref(), pdf)
             };
             respond(
                 request,
@@ -290,7 +332,14 @@ fn handle(request: Request, shared: &Shared, loopback_only: bool) {
                 .filter(|name| *name != "packet.html")
                 .and_then(|name| shared.lock().files.get(name).cloned());
             match found {
-                Some((bytes, mime)) => respond(request, 200, mime, bytes.to_vec(), &[]),
+                Some(file) => {
+                    let cache = [("Cache-Control", "no-cache"), ("ETag", file.etag.as_str())];
+                    if fresh(&request, &file.etag) {
+                        respond(request, 304, file.mime, Vec::new(), &cache)
+                    } else {
+                        respond(request, 200, file.mime, file.bytes.to_vec(), &cache)
+                    }
+                }
                 None => respond(
                     request,
                     404,
@@ -309,10 +358,30 @@ const NO_PACKET_YET: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta 
 font:16px/1.5 system-ui,sans-serif\">\n<h1>No packet yet</h1>\n<p>The bundle has problems (listed \
 above). This page shows the packet as soon as they are fixed.</p>\n</main>\n</body>\n</html>\n";
 
-/// The packet page with the banner and the live-reload script added before `</body>`.
-fn live_page(html: &str, packet: &str, banner: Option<&str>) -> String {
+/// Whether the request's `If-None-Match` names `etag` (or `*`): the browser's copy is
+/// the current one.
+fn fresh(request: &Request, etag: &str) -> bool {
+    request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("If-None-Match"))
+        .flat_map(|h| h.value.as_str().split(','))
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// The packet page with the banner, the link to the PDF (when it is built) and the
+/// live-reload script added before `</body>`.
+fn live_page(html: &str, packet: &str, banner: Option<&str>, pdf: bool) -> String {
+    let pdf_link = if pdf {
+        format!(
+            "<p id=\"dossier-live-pdf\"><a href=\"{PDF_PATH}\" type=\"application/pdf\">Open the PDF</a></p>\n"
+        )
+    } else {
+        String::new()
+    };
     let snippet = format!(
-        "<div id=\"dossier-live-banner\" role=\"alert\"{}>{}</div>\n<style>{BANNER_CSS}</style>\n\
+        "<div id=\"dossier-live-banner\" role=\"alert\"{}>{}</div>\n{pdf_link}<style>{BANNER_CSS}</style>\n\
          <script src=\"{SCRIPT_PATH}\" data-packet=\"{}\" defer></script>\n",
         if banner.is_some() { "" } else { " hidden" },
         banner.unwrap_or_default(),
@@ -449,13 +518,18 @@ fn respond(request: Request, status: u16, mime: &str, body: Vec<u8>, extra: &[(&
         .with_status_code(status)
         // A Content-Length on every answer: simpler for clients than chunks.
         .with_chunked_threshold(usize::MAX);
+    // Nothing is kept by the browser unless `extra` says how to revalidate it.
+    let cache = if extra.iter().any(|(name, _)| *name == "Cache-Control") {
+        None
+    } else {
+        Some(("Cache-Control", "no-store"))
+    };
     let headers = [
         ("Content-Type", mime),
-        ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
     ];
-    for (name, value) in headers.iter().chain(extra) {
+    for (name, value) in headers.iter().chain(&cache).chain(extra) {
         if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(h);
         }
@@ -474,6 +548,7 @@ mod tests {
             "<html><body><p>x</p></body></html>",
             "7-1",
             Some("<p>bad</p>"),
+            true,
         );
         assert!(
             page.ends_with(
@@ -482,8 +557,13 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("role=\"alert\"><p>bad</p></div>"), "{page}");
-        let clean = live_page("<body></body>", "7-2", None);
+        assert!(page.contains("<a href=\"/packet.pdf\""), "{page}");
+        let clean = live_page("<body></body>", "7-2", None, false);
         assert!(clean.contains("role=\"alert\" hidden></div>"), "{clean}");
+        assert!(
+            !clean.contains("packet.pdf"),
+            "no link without a PDF: {clean}"
+        );
     }
 
     #[test]

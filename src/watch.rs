@@ -1,5 +1,6 @@
-//! `dossier watch`: re-renders the packet whenever `bundle.yaml` or a file it references
-//! changes, printing one line per rebuild. Takes the bundle path and the output folder;
+//! `dossier watch`: re-renders the packet whenever `bundle.yaml`, a file it references or a
+//! `--templates` file changes, printing one line per rebuild. Takes the bundle path, the
+//! output folder and the render options (`dossier render`'s: edition, paper, templates…);
 //! promises that a failed rebuild leaves the last good output in place (`output::write_all`
 //! is all-or-nothing). The watcher and the build step are shared with `serve`.
 
@@ -29,29 +30,17 @@ pub struct Build {
     pub inputs: Vec<String>,
 }
 
-/// Render options for live builds: the defaults of `dossier render`.
-pub fn options(formats: Vec<Format>) -> RenderOptions {
-    RenderOptions {
-        formats,
-        templates: None,
-        paper: crate::pdf::Paper::A4,
-        justify: true,
-        font_dirs: Vec::new(),
-        attachments: Default::default(),
-        changes: None,
-    }
-}
-
 /// Loads, assesses and renders the bundle, without writing anything.
 pub fn build(bundle_path: &Path, opts: &RenderOptions) -> Result<Build, Error> {
     let loaded = bundle::load(bundle_path)?;
     let assessment = assess::evaluate(&loaded.bundle, loaded.checklist);
+    let advisories = crate::advise::review(&loaded);
     let mut opts = opts.clone();
-    if opts.formats.contains(&Format::Pdf) {
+    if opts.formats.contains(&Format::Pdf) && opts.edition.carries_attachments() {
         // As `render` does: the PDF carries the bundle as read and the assessment.
         opts.attachments = crate::record::attachments(&loaded, &assessment)?.into();
     }
-    let rendered = render::render(&loaded, &assessment, &opts)?;
+    let rendered = render::render(&loaded, &assessment, &advisories, &opts)?;
     let inputs = bundle::referenced_files(&loaded.bundle)
         .into_keys()
         .collect();
@@ -82,13 +71,20 @@ pub struct Changes {
     yaml: PathBuf,
     ignore: Vec<PathBuf>,
     inputs: Vec<PathBuf>,
+    /// The `--templates` folder: its `.md` files are inputs of every build.
+    templates: Option<PathBuf>,
     last_build_failed: bool,
 }
 
 impl Changes {
-    /// Starts watching the folder of the bundle at `bundle_path`; changes under any of
-    /// `ignore` (the output folder) never count.
-    pub fn watch(bundle_path: &Path, ignore: &[PathBuf]) -> Result<Changes, Error> {
+    /// Starts watching the folder of the bundle at `bundle_path`, and the `templates`
+    /// folder when there is one; changes under any of `ignore` (the output folder) never
+    /// count.
+    pub fn watch(
+        bundle_path: &Path,
+        ignore: &[PathBuf],
+        templates: Option<&Path>,
+    ) -> Result<Changes, Error> {
         let (root, yaml) = bundle::locate(bundle_path);
         let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
         let yaml = root.join(yaml.file_name().unwrap_or("bundle.yaml".as_ref()));
@@ -122,6 +118,22 @@ impl Changes {
                 dir: root.clone(),
                 reason: e.to_string(),
             })?;
+        let templates = match templates {
+            Some(dir) => {
+                let dir = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+                // Inside the bundle folder it is watched already.
+                if !dir.starts_with(&root) {
+                    debouncer
+                        .watch(&dir, RecursiveMode::NonRecursive)
+                        .map_err(|e| Error::Watch {
+                            dir: dir.clone(),
+                            reason: e.to_string(),
+                        })?;
+                }
+                Some(dir)
+            }
+            None => None,
+        };
         Ok(Changes {
             rx,
             tx,
@@ -133,6 +145,7 @@ impl Changes {
                 .iter()
                 .map(|p| p.canonicalize().unwrap_or_else(|_| absolute(p)))
                 .collect(),
+            templates,
             last_build_failed: true,
         })
     }
@@ -194,6 +207,13 @@ impl Changes {
         if *path == self.yaml || self.inputs.iter().any(|i| i == path) {
             return true;
         }
+        // Templates are read as every `*.md` file of the folder (`Templates::load`).
+        if let Some(dir) = &self.templates
+            && path.parent() == Some(dir.as_path())
+            && path.extension().is_some_and(|e| e == "md")
+        {
+            return true;
+        }
         if !self.last_build_failed || self.ignore.iter().any(|i| path.starts_with(i)) {
             return false;
         }
@@ -221,15 +241,15 @@ pub fn on_interrupt(f: impl Fn() + Send + 'static) -> Result<(), Error> {
     ctrlc::set_handler(f).map_err(|e| Error::Signals(e.to_string()))
 }
 
-/// `dossier watch BUNDLE --out DIR`: builds once, then after every change, until Ctrl-C.
-pub fn run(bundle_path: &Path, out: &Path) -> Result<i32, Error> {
+/// `dossier watch BUNDLE --out DIR`: builds once, then after every change of the bundle or
+/// the templates, until Ctrl-C.
+pub fn run(bundle_path: &Path, out: &Path, opts: &RenderOptions) -> Result<i32, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let mut changes = Changes::watch(bundle_path, &[out.to_path_buf()])?;
+    let mut changes = Changes::watch(bundle_path, &[out.to_path_buf()], opts.templates.as_deref())?;
     let stop = changes.stopper();
     on_interrupt(move || {
         let _ = stop.send(Signal::Stop);
     })?;
-    let opts = options(vec![Format::Md, Format::Html, Format::Pdf]);
     eprintln!(
         "watching {} and the files it references; writing to {} (Ctrl-C stops)",
         bundle::locate(bundle_path).1.display(),
@@ -238,7 +258,7 @@ pub fn run(bundle_path: &Path, out: &Path) -> Result<i32, Error> {
     let mut why: Option<Vec<PathBuf>> = None;
     loop {
         let started = Instant::now();
-        let result = build(bundle_path, &opts).and_then(|b| {
+        let result = build(bundle_path, opts).and_then(|b| {
             crate::output::write_all(out, &b.rendered.files)?;
             Ok(b)
         });

@@ -423,6 +423,72 @@ fn a_reference_that_only_just_ended() {
     assert!(with_code(&advisories(b.path()).1, "barely-in-production").is_empty());
 }
 
+/// The sample's `architecture.diagram_alt` block, key and folded lines, to remove.
+fn sample_diagram_alt() -> String {
+    let yaml = fs::read_to_string(repo("samples/acme-forecast/bundle.yaml")).expect("sample");
+    let start = yaml
+        .find("  diagram_alt: >-\n")
+        .expect("the sample describes its diagram");
+    let mut end = start + "  diagram_alt: >-\n".len();
+    while yaml[end..].starts_with("    ") {
+        end += yaml[end..].find('\n').expect("a line end") + 1;
+    }
+    yaml[start..end].to_string()
+}
+
+#[test]
+fn a_diagram_without_alt_text_is_described_from_the_architecture_and_warned_about() {
+    let b = craft(&[(&sample_diagram_alt(), "")]);
+    let (code, list) = advisories(b.path());
+    assert_eq!(code, 0, "an advisory changes no status");
+    let a = one(&list, "diagram-alt-missing", "architecture.diagram");
+    assert_eq!(a["severity"], "warning");
+    says(
+        a,
+        "Architecture diagram of Acme Forecast Studio, built on Amazon SageMaker",
+    );
+    assert_eq!(at(a), b.line_col("diagrams/architecture.png"));
+
+    // It renders, with the generated description as the image's alternative text.
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = dossier(&["render", b.path(), "--out", path_str(out.path())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = fs::read_to_string(out.path().join("packet.md")).expect("packet.md");
+    assert!(
+        md.contains(
+            "![Architecture diagram of Acme Forecast Studio, built on Amazon SageMaker, Amazon S3,"
+        ),
+        "generated alt text in the Markdown"
+    );
+    assert!(
+        md.contains("diagram-alt-missing"),
+        "the packet lists the advisory"
+    );
+    let html = fs::read_to_string(out.path().join("packet.html")).expect("packet.html");
+    assert!(html.contains("alt=\"Architecture diagram of Acme Forecast Studio, built on"));
+
+    // The sample's own description goes into the Markdown and the page instead.
+    let b = craft(&[]);
+    assert!(with_code(&advisories(b.path()).1, "diagram-alt-missing").is_empty());
+}
+
+#[test]
+fn an_image_in_the_text_without_alt_text() {
+    let b = craft(&[(
+        "    Forecast Studio is split into a **control plane**",
+        "    ![](diagrams/architecture.png)\n\n    Forecast Studio is split into a **control plane**",
+    )]);
+    let (code, list) = advisories(b.path());
+    assert_eq!(code, 0);
+    let a = one(&list, "image-alt-missing", "architecture.overview");
+    assert_eq!(a["severity"], "warning");
+    says(a, "diagrams/architecture.png");
+    assert_eq!(at(a), b.line_col("![]"));
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = dossier(&["render", b.path(), "--out", path_str(out.path())]);
+    assert_eq!(run.code, 0, "renders all the same: {}", run.stderr);
+}
+
 // Output ---------------------------------------------------------------------------------
 
 #[test]

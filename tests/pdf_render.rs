@@ -348,3 +348,46 @@ fn ligatures_are_drawn_and_extract_as_letters() {
     let qdf = std::fs::read(with.with_extension("qdf.pdf")).expect("qdf");
     assert!(String::from_utf8_lossy(&qdf).contains("<006600660069>"));
 }
+
+#[test]
+fn run_in_subheadings_stay_with_the_text_after_them_and_out_of_the_outline() {
+    // Short blocks, so that page ends fall at every point of the pattern, among them
+    // right after a subheading.
+    let mut md =
+        String::from("# Packet\n\n## Contents\n\n- [Evidence](#evidence)\n\n## Evidence\n\n");
+    for n in 1..=160 {
+        md.push_str(&format!(
+            "**Subheading {n}**\n\nFollowing {n}: {}\n\n",
+            "evidence ".repeat(12 + n % 9)
+        ));
+    }
+    let out = render(&md, &BTreeMap::new(), &options()).expect("renders");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pdf_render");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("subheadings.pdf");
+    std::fs::write(&path, &out.bytes).expect("write pdf");
+
+    let text = tool("pdftotext", &[], &path);
+    assert!(text.matches('\u{c}').count() > 8, "several pages");
+    assert!(!text.contains("**"), "the asterisks are markup, not text");
+    for n in 1..=160 {
+        let heading = format!("Subheading {n}\n");
+        let at = text
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading:?} not in the text"));
+        let next = text[at + heading.len()..].trim_start();
+        assert!(
+            next.starts_with(&format!("Following {n}:")),
+            "Subheading {n} is not followed by its text on the same page: {:?}",
+            &next[..next.len().min(80)]
+        );
+    }
+    let outline = Command::new("qpdf")
+        .args(["--json", "--json-key=outlines"])
+        .arg(&path)
+        .output()
+        .expect("qpdf must be installed");
+    let outline = String::from_utf8_lossy(&outline.stdout);
+    assert!(outline.contains("Evidence"), "{outline}");
+    assert!(!outline.contains("Subheading"), "{outline}");
+}

@@ -30,7 +30,11 @@ mod running;
 use running::Running;
 
 mod common;
-use common::{command, copy_dir, edit, repo, sample};
+use common::{command, copy_dir, edit, replace, repo, run, sample};
+
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
 
 /// A running `dossier serve` and the address it printed.
 struct Serve {
@@ -40,16 +44,19 @@ struct Serve {
 
 impl Serve {
     fn start(bundle: &Path) -> Serve {
-        let mut run = Running::start(
-            &[
-                "serve".as_ref(),
-                "--port".as_ref(),
-                "0".as_ref(),
-                bundle.as_os_str(),
-            ],
-            "serve",
-            PATIENCE,
-        );
+        Serve::start_with(bundle, &[])
+    }
+
+    /// `dossier serve --port 0 BUNDLE ARGS…`.
+    fn start_with(bundle: &Path, args: &[&std::ffi::OsStr]) -> Serve {
+        let mut all: Vec<&std::ffi::OsStr> = vec![
+            "serve".as_ref(),
+            "--port".as_ref(),
+            "0".as_ref(),
+            bundle.as_os_str(),
+        ];
+        all.extend(args);
+        let mut run = Running::start(&all, "serve", PATIENCE);
         let line = run.wait_line(|l| l.starts_with("serving the packet at "));
         let addr = line
             .trim_start_matches("serving the packet at http://")
@@ -100,11 +107,16 @@ impl Reply {
 
 /// Sends `request_line` as written (no client normalises the path) and reads the answer.
 fn raw(addr: &str, request_line: &str, host: &str) -> Reply {
+    raw_with(addr, request_line, host, "")
+}
+
+/// As [`raw`], with `headers` (each ending in CRLF) added to the request.
+fn raw_with(addr: &str, request_line: &str, host: &str, headers: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     write!(
         stream,
-        "{request_line}\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{request_line}\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
     )
     .expect("send");
     // Up to the end of the head, then Content-Length bytes (Chromium's DevTools server
@@ -158,6 +170,16 @@ fn raw(addr: &str, request_line: &str, host: &str) -> Reply {
 
 fn get(addr: &str, path: &str) -> Reply {
     raw(addr, &format!("GET {path} HTTP/1.1"), addr)
+}
+
+/// A reload's request: GET with the ETag of the copy the browser holds.
+fn get_if_none_match(addr: &str, path: &str, etag: &str) -> Reply {
+    raw_with(
+        addr,
+        &format!("GET {path} HTTP/1.1"),
+        addr,
+        &format!("If-None-Match: {etag}\r\n"),
+    )
 }
 
 /// A client of the server-sent event stream.
@@ -389,7 +411,7 @@ fn only_the_packet_and_its_assets_answer() {
         "/docs/",
         "/assets/",
         "/assets",
-        "/packet.pdf",
+        "/packet.PDF",
         "/.git/config",
         "/__dossier/",
         "http://127.0.0.1/etc/passwd",
@@ -638,5 +660,100 @@ fn chromium_follows_edits_without_a_manual_reload() {
 
     drop(browser);
     serve.wait_line(|l| l.starts_with("rebuilt after a change to bundle.yaml"));
+    serve.interrupt();
+}
+
+#[test]
+fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
+    let (dir, bundle) = sample_copy("northwind-vision");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).expect("templates");
+    let gaps = templates.join("gaps.md");
+    std::fs::write(
+        &gaps,
+        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
+    )
+    .expect("write");
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "--edition".as_ref(),
+        "reviewer".as_ref(),
+        "--paper".as_ref(),
+        "letter".as_ref(),
+        "--ragged".as_ref(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+    ];
+    let mut serve = Serve::start_with(&bundle, &args);
+    let addr = serve.addr.clone();
+
+    // The page links the PDF; both are what render writes with the same options.
+    let page = get(&addr, "/").text();
+    assert!(page.contains("<a href=\"/packet.pdf\""), "link to the PDF");
+    assert!(
+        page.contains("Checklist for review"),
+        "the reviewer edition"
+    );
+    let rendered = dir.path().join("rendered");
+    let r = run(command()
+        .arg("render")
+        .arg(&bundle)
+        .arg("--out")
+        .arg(&rendered)
+        .args(&args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = get(&addr, "/packet.md");
+    assert!(md.body == std::fs::read(rendered.join("packet.md")).expect("md"));
+    assert!(
+        md.text().contains("Our wording: 6 gaps."),
+        "the templates folder"
+    );
+    let pdf = get(&addr, "/packet.pdf");
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(
+        pdf.body == std::fs::read(rendered.join("packet.pdf")).expect("pdf"),
+        "the PDF render writes with the same options"
+    );
+    let served = dir.path().join("served.pdf");
+    std::fs::write(&served, &pdf.body).expect("write");
+    let info = tool("pdfinfo", &[], &served);
+    assert!(info.contains("612 x 792"), "Letter paper: {info}");
+
+    // Kept by the browser only to be revalidated: the same bytes answer 304, and a
+    // rebuilt PDF has another ETag, so a reload shows it.
+    assert_eq!(pdf.header("cache-control"), Some("no-cache"));
+    let etag = pdf.header("etag").expect("an ETag").to_string();
+    assert!(etag.starts_with('"') && etag.len() > 40, "{etag}");
+    let again = get_if_none_match(&addr, "/packet.pdf", &etag);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    edit(
+        &bundle,
+        "  name: Northwind Inspect API\n",
+        "  name: Northwind Inspect Live\n",
+    );
+    serve.wait_line(|l| l.starts_with("rebuilt after a change to bundle.yaml in "));
+    let rebuilt = get_if_none_match(&addr, "/packet.pdf", &etag);
+    assert_eq!(rebuilt.status, 200);
+    assert!(rebuilt.body.starts_with(b"%PDF-"));
+    assert!(
+        rebuilt.body != pdf.body,
+        "the PDF is rebuilt with the bundle"
+    );
+    assert_ne!(rebuilt.header("etag"), Some(etag.as_str()));
+
+    // A template is an input like the bundle's files.
+    replace(
+        &gaps,
+        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
+    );
+    let line = serve.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
+    assert!(line.contains("gaps.md in "), "{line}");
+    assert!(
+        get(&addr, "/packet.md")
+            .text()
+            .contains("Reworded: 6 gaps.")
+    );
     serve.interrupt();
 }

@@ -143,7 +143,7 @@ fn an_edited_bundle_with_a_forged_checksum_still_renders_to_other_pages() {
     assert!(!run.stdout.contains("/CheckSum"), "{}", run.stdout);
 }
 
-/// MD5 as the PDF's `/CheckSum` holds it, computed here without the crate's helper.
+/// MD5 as the PDF's `/CheckSum` holds it, computed here independently of the writer.
 fn md5_of(bytes: &[u8]) -> [u8; 16] {
     use md5::{Digest, Md5};
     Md5::digest(bytes).into()

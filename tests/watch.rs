@@ -14,7 +14,11 @@ mod running;
 use running::Running as Watch;
 
 mod common;
-use common::{command, copy_dir, edit, replace, sample};
+use common::{command, copy_dir, edit, replace, repo, run, sample};
+
+#[path = "common/pdf_tool.rs"]
+mod pdf_tool;
+use pdf_tool::tool;
 
 fn start_watch(bundle: &Path, out: &Path) -> Watch {
     Watch::start(
@@ -141,4 +145,80 @@ fn rebuilds_on_change_and_keeps_the_last_good_packet_when_the_bundle_breaks() {
         !names.iter().any(|n| n.starts_with(".dossier-staging")),
         "{names:?}"
     );
+}
+
+#[test]
+fn takes_the_options_render_takes_and_rebuilds_when_a_template_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bundle = dir.path().join("bundle");
+    let out = dir.path().join("out");
+    let templates = dir.path().join("templates");
+    copy_dir(&sample("northwind-vision"), &bundle);
+    std::fs::create_dir(&templates).expect("templates");
+    let gaps = templates.join("gaps.md");
+    std::fs::write(
+        &gaps,
+        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
+    )
+    .expect("write");
+    let fonts = repo("tests/fixtures/fonts");
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "--edition".as_ref(),
+        "reviewer".as_ref(),
+        "--paper".as_ref(),
+        "letter".as_ref(),
+        "--ragged".as_ref(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+        "--font-dir".as_ref(),
+        fonts.as_os_str(),
+    ];
+    let mut watch_args: Vec<&std::ffi::OsStr> = vec![
+        "watch".as_ref(),
+        bundle.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    watch_args.extend(&args);
+    let mut watch = Watch::start(&watch_args, "watch", PATIENCE);
+    let line = watch.wait_line(|l| l.starts_with("built in ") || l.starts_with("build failed"));
+    assert!(line.starts_with("built in "), "{line}");
+
+    // What watch writes is what render writes with the same options.
+    let rendered = dir.path().join("rendered");
+    let r = run(command()
+        .arg("render")
+        .arg(&bundle)
+        .arg("--out")
+        .arg(&rendered)
+        .args(&args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for name in ["packet.md", "packet.html", "packet.pdf"] {
+        assert!(
+            read(out.join(name)) == read(rendered.join(name)),
+            "{name} as render writes it with the same options"
+        );
+    }
+    let md = String::from_utf8(read(out.join("packet.md"))).expect("UTF-8");
+    assert!(
+        md.contains("## Checklist for review"),
+        "the reviewer edition"
+    );
+    assert!(md.contains("Our wording: 6 gaps."), "the templates folder");
+    let info = tool("pdfinfo", &[], &out.join("packet.pdf"));
+    assert!(info.contains("612 x 792"), "Letter paper: {info}");
+
+    // A template is an input like the bundle's files.
+    replace(
+        &gaps,
+        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
+    );
+    let line = watch.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
+    assert!(line.starts_with("rebuilt after a change to "), "{line}");
+    assert!(line.contains("gaps.md in "), "{line}");
+    let md = String::from_utf8(read(out.join("packet.md"))).expect("UTF-8");
+    assert!(md.contains("Reworded: 6 gaps."), "{md}");
+
+    let stderr = watch.interrupt();
+    assert_eq!(stderr.last().map(String::as_str), Some("stopped"));
 }

@@ -56,7 +56,7 @@ pub struct Code {
 
 /// Every advisory code, in the order `README.md` lists them. Codes are stable: tools may
 /// filter on them.
-pub const CODES: [Code; 11] = [
+pub const CODES: [Code; 13] = [
     Code {
         code: "placeholder",
         severity: Severity::Warning,
@@ -111,6 +111,16 @@ pub const CODES: [Code; 11] = [
         code: "barely-in-production",
         severity: Severity::Note,
         about: "a production reference that ended within 30 days of as_of",
+    },
+    Code {
+        code: "diagram-alt-missing",
+        severity: Severity::Warning,
+        about: "an architecture diagram without architecture.diagram_alt",
+    },
+    Code {
+        code: "image-alt-missing",
+        severity: Severity::Warning,
+        about: "an image in the text with no alternative text",
     },
 ];
 
@@ -202,6 +212,7 @@ pub fn review(loaded: &Loaded) -> Vec<Advisory> {
     r.service_names();
     r.references();
     r.consistency();
+    r.alt_texts();
     let mut out = r.out;
     out.sort_by_key(|a| {
         (
@@ -386,6 +397,54 @@ impl<'a> Reviewer<'a> {
                         Some(fix),
                     );
                 }
+            }
+        }
+    }
+
+    /// Images without alternative text: the diagram without `diagram_alt`, and Markdown
+    /// images with empty brackets in any text. A reader who cannot see them gets nothing.
+    fn alt_texts(&mut self) {
+        let b = &self.loaded.bundle;
+        let top = KeyPath::default();
+        if b.architecture.diagram.is_some()
+            && b.architecture
+                .diagram_alt
+                .as_deref()
+                .is_none_or(|a| a.trim().is_empty())
+        {
+            let path = top.key("architecture").key("diagram");
+            let pos = self.value_pos(&path);
+            let generated = crate::packet::view::diagram_alt(b);
+            self.push(
+                "diagram-alt-missing",
+                &path,
+                pos,
+                format!(
+                    "the architecture diagram has no alternative text; the packet describes it only as \"{generated}\""
+                ),
+                Some(
+                    "add `architecture.diagram_alt`: a sentence or two saying what the diagram shows, for readers who cannot see it"
+                        .into(),
+                ),
+            );
+        }
+        let mut strings = Vec::new();
+        collect_strings(&self.loaded.doc.value, top, &mut strings);
+        for (path, s) in strings {
+            if !s.contains("![") {
+                continue;
+            }
+            for src in text::images_without_alt(&s) {
+                let pos = self.pos_in_value(&path, "![]");
+                self.push(
+                    "image-alt-missing",
+                    &path,
+                    pos,
+                    format!("the image `{src}` has no alternative text"),
+                    Some(format!(
+                        "say what it shows between the brackets: `![what it shows]({src})`"
+                    )),
+                );
             }
         }
     }

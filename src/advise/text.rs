@@ -1,5 +1,5 @@
 //! Text checks on one string: placeholders left in, word counts, whether a result is
-//! measured, and things that look like AWS region codes.
+//! measured, things that look like AWS region codes, and images with no alternative text.
 
 use std::collections::BTreeSet;
 
@@ -25,6 +25,39 @@ pub enum PlaceholderKind {
 /// Words written while a text is unfinished. TODO must be upper case ("todo" is a word in
 /// some languages and tools); the others are matched in any case.
 const MARKERS: [&str; 4] = ["TBD", "TBC", "FIXME", "TODO"];
+
+/// The sources of the Markdown images in `text` whose alternative text is empty or blank,
+/// in order.
+pub fn images_without_alt(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut out = Vec::new();
+    // The open image's source and the text of its brackets so far (images nest in links,
+    // not in each other, but an image's brackets may hold another: the outer one counts).
+    let mut open: Vec<(String, String)> = Vec::new();
+    for event in Parser::new(text) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                open.push((dest_url.to_string(), String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, alt)) = open.last_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((src, alt)) = open.pop() {
+                    if alt.trim().is_empty() {
+                        out.push(src);
+                    } else if let Some((_, outer)) = open.last_mut() {
+                        outer.push_str(&alt);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
 
 /// Alphanumeric runs with their byte offsets.
 fn tokens(text: &str) -> Vec<(usize, &str)> {
@@ -212,6 +245,13 @@ pub fn region_like<'t>(text: &'t str, firsts: &BTreeSet<&str>) -> Vec<(usize, &'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_without_alt_text_are_found_and_described_ones_are_not() {
+        let text = "See ![](a.png) and ![ ](b.png), but ![The flow](c.png) and [![](d.png)](e).\n";
+        assert_eq!(images_without_alt(text), ["a.png", "b.png", "d.png"]);
+        assert!(images_without_alt("no images, just [a link](x)").is_empty());
+    }
 
     fn found(text: &str) -> Vec<String> {
         placeholders(text).into_iter().map(|h| h.text).collect()

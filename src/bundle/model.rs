@@ -350,6 +350,10 @@ pub struct Architecture {
     pub overview: Markdown,
     /// PNG or JPEG inside the bundle folder.
     pub diagram: Option<BundlePath>,
+    /// What the diagram shows, in a sentence or two, for readers who cannot see it: the
+    /// image's alternative text in all three renderings. Without it the packet says
+    /// "Architecture diagram of <solution>" and names the services listed.
+    pub diagram_alt: Option<String>,
     /// AWS services the architecture uses.
     #[serde(default)]
     pub aws_services: Vec<String>,

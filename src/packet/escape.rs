@@ -52,6 +52,22 @@ pub fn cell(text: &str) -> String {
     inline(text)
 }
 
+/// Escapes plain text for an image's alternative text (`![…](src)`): inline escaping, and
+/// every bracket, since an unmatched one would end the text early.
+pub fn alt(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let inlined = inline(text);
+    let mut escaped = false;
+    for c in inlined.chars() {
+        if matches!(c, '[' | ']') && !escaped {
+            out.push('\\');
+        }
+        escaped = c == '\\' && !escaped;
+        out.push(c);
+    }
+    out
+}
+
 fn looks_like_entity(s: &str) -> bool {
     // "&amp;", "&#123;", "&#x1F;" — only these would be decoded by a Markdown renderer.
     let rest = &s[1..];
@@ -118,25 +134,23 @@ pub fn block(markdown: &str) -> String {
 }
 
 /// The edits that turn the heading at `range` (its inline content at `inner`) into a
-/// paragraph of strong text, set apart by blank lines so that it does not run into the
-/// text around it. An empty heading is dropped.
+/// paragraph of strong text, set apart by blank lines so that it neither runs into the text
+/// around it nor turns a following `---` into a heading underline. An empty heading shows
+/// its `#` as text.
 fn heading_to_strong(
     text: &str,
     range: std::ops::Range<usize>,
     inner: &[&std::ops::Range<usize>],
 ) -> Vec<(std::ops::Range<usize>, String)> {
-    let end = range.start + text[range.clone()].trim_end().len();
-    let (Some(from), Some(to)) = (
-        inner.iter().map(|r| r.start).min(),
-        inner.iter().map(|r| r.end).max(),
-    ) else {
-        return vec![(range.start..end, String::new())];
-    };
-    // `**` cannot wrap text that has `**` of its own; `__` can.
-    let mark = if text[from..to].contains("**") {
-        "__"
+    // To the end of the heading's last line, trailing spaces included.
+    let trimmed = range.start + text[range.clone()].trim_end().len();
+    let line_end = text[trimmed..]
+        .find('\n')
+        .map_or(text.len(), |n| trimmed + n);
+    let end = if text[trimmed..line_end].trim().is_empty() {
+        line_end
     } else {
-        "**"
+        trimmed
     };
     // A blank line inside a block quote keeps the quote's markers.
     let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
@@ -158,16 +172,33 @@ fn heading_to_strong(
         .strip_prefix('\n')
         .and_then(|rest| rest.split('\n').next())
         .is_some_and(has_text);
-    let mut edits = Vec::new();
-    if text_before {
-        edits.push((line_start..line_start, format!("{quote}\n")));
-    }
-    edits.push((range.start..from, mark.to_string()));
     let blank_after = if text_after {
         format!("\n{quote}")
     } else {
         String::new()
     };
+    let mut edits = Vec::new();
+    if text_before {
+        edits.push((line_start..line_start, format!("{quote}\n")));
+    }
+    let (Some(from), Some(to)) = (
+        inner.iter().map(|r| r.start).min(),
+        inner.iter().map(|r| r.end).max(),
+    ) else {
+        let hash = text[range.start..]
+            .find('#')
+            .map_or(range.start, |n| range.start + n);
+        edits.push((hash..hash, "\\".to_string()));
+        edits.push((end..end, blank_after));
+        return edits;
+    };
+    // `**` cannot wrap text that has `**` of its own; `__` can.
+    let mark = if text[from..to].contains("**") {
+        "__"
+    } else {
+        "**"
+    };
+    edits.push((range.start..from, mark.to_string()));
     edits.push((to..end, format!("{mark}{blank_after}")));
     edits
 }
@@ -220,6 +251,16 @@ mod tests {
         let mut out = String::new();
         pulldown_cmark::html::push_html(&mut out, Parser::new_ext(md, options()));
         out
+    }
+
+    #[test]
+    fn alt_text_keeps_its_brackets_inside_the_image() {
+        let md = format!("![{}](a.png)", alt("Flow [batch] ] and *more*"));
+        let html = html_of(&md);
+        assert!(
+            html.contains(r#"alt="Flow [batch] ] and *more*""#),
+            "{md} → {html}"
+        );
     }
 
     #[test]
@@ -351,7 +392,7 @@ mod tests {
             ("- ## In a list\n  text", "- **In a list**\n\n  text"),
             ("## A **bold** word", "__A **bold** word__"),
             ("## Use <b>this</b>", "**Use &lt;b>this&lt;/b>**"),
-            ("Text\n\n##\n\nMore", "Text\n\n\n\nMore"),
+            ("Text\n\n##\n\nMore", "Text\n\n\\##\n\nMore"),
         ];
         for (input, want) in cases {
             assert_eq!(block(input), want, "{input:?}");
@@ -378,5 +419,26 @@ mod tests {
             ),
             [true, false, false, false, false, true]
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever a field holds, the packet gets no heading and no raw HTML from it.
+            #[test]
+            fn a_field_never_adds_headings_or_html(text in "[#>=*_`<a-c \n\t1.)+-]{0,60}") {
+                let out = block(&text);
+                for ev in Parser::new_ext(&out, options()) {
+                    prop_assert!(
+                        !matches!(ev, Event::Start(Tag::Heading { .. }) | Event::Html(_) | Event::InlineHtml(_)),
+                        "{text:?} → {out:?}: {ev:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! The default templates are embedded in the binary (and live in `templates/`); a
 //! `--templates DIR` folder replaces any of them by name. Templates receive one view
 //! (`view::build`) and compute nothing; every filter they may use is registered here.
+//! [`Templates::render`] gives the [`Packet`]: the Markdown every format is made from.
 
 pub mod escape;
 pub mod view;
@@ -70,6 +71,7 @@ fn compile(overrides: Vec<(String, String)>) -> Result<Tera, Error> {
     // Filters first: tera checks filter names when templates are added.
     tera.register_filter("inline", |s: &str, _: Kwargs, _: &State| escape::inline(s));
     tera.register_filter("cell", |s: &str, _: Kwargs, _: &State| escape::cell(s));
+    tera.register_filter("alt", |s: &str, _: Kwargs, _: &State| escape::alt(s));
     tera.register_filter("block", |s: &str, _: Kwargs, _: &State| escape::block(s));
     tera.register_filter("reason", |s: &str, _: Kwargs, _: &State| reason(s));
     tera.register_filter("plural", plural);
@@ -118,8 +120,10 @@ impl Templates {
         })
     }
 
-    /// Renders the packet Markdown from the view.
-    pub fn render(&self, view: &PacketView) -> Result<String, Error> {
+    /// Renders the packet from the view: the templates' Markdown, paragraphs numbered
+    /// where the edition numbers them, and the view's page breaks and names for the
+    /// HTML and PDF writers.
+    pub fn render(&self, view: &PacketView) -> Result<Packet, Error> {
         let mut ctx = Context::from_serialize(view)
             .map_err(|e| Error::Template(format!("packet view: {}", error_chain(&e))))?;
         ctx.insert(
@@ -130,8 +134,37 @@ impl Templates {
             .tera
             .render("packet.md", &ctx)
             .map_err(|e| Error::Template(format!("template packet.md: {}", error_chain(&e))))?;
-        Ok(tidy(&text))
+        let mut markdown = tidy(&text);
+        if view.edition.numbers_paragraphs() {
+            markdown = crate::edition::number_paragraphs(
+                &markdown,
+                &view.numbered_sections(),
+                &view.item_ids(),
+            );
+        }
+        Ok(Packet {
+            markdown,
+            title: view.title.clone(),
+            page_breaks: view.page_breaks(),
+            contents_anchor: view.sections.contents.anchor.clone(),
+            diagram: view.architecture.diagram.clone(),
+        })
     }
+}
+
+/// The packet as text, with what the HTML and PDF writers need besides it.
+#[derive(Debug)]
+pub struct Packet {
+    /// The canonical Markdown: every format is made from it.
+    pub markdown: String,
+    /// The packet's title, for the PDF's metadata.
+    pub title: String,
+    /// Anchors of the headings that start a new printed page.
+    pub page_breaks: Vec<String>,
+    /// The anchor of the contents heading.
+    pub contents_anchor: String,
+    /// Where the Markdown links the diagram (`assets/architecture.png`), if there is one.
+    pub diagram: Option<String>,
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -7,10 +7,12 @@
 
 use serde::Serialize;
 
+use crate::advise::{Advisory, Severity};
 use crate::assess::{Assessment, ItemResult, Status, filled};
 use crate::bundle::Loaded;
 use crate::bundle::model::{Markdown, Reference};
 use crate::checklist::Section;
+use crate::diff::Changes;
 use crate::edition::{Edition, NumberedSection};
 use crate::slug::github_slug;
 
@@ -39,7 +41,7 @@ pub struct PacketView {
     /// Heading labels of the eight 1.1 fields, in checklist order, keyed by field.
     pub field_titles: FieldTitles,
     /// Changes since the last submission (`render --previous`); `None` leaves the section out.
-    pub changes: Option<crate::diff::Changes>,
+    pub changes: Option<Changes>,
     /// Who the packet is for: "partner", "reviewer" or "public".
     pub edition: Edition,
     /// The requirements each evidence section answers, quoted at its top in the reviewer edition.
@@ -265,6 +267,9 @@ pub struct ArchitectureView {
     pub overview: Option<String>,
     /// Path of the diagram relative to the packet (`assets/architecture.png`).
     pub diagram: Option<String>,
+    /// The diagram's alternative text: `architecture.diagram_alt`, or a description made
+    /// from the solution name and the services listed.
+    pub diagram_alt: String,
     pub aws_services: Vec<String>,
     pub high_availability: Option<String>,
     pub pillars: Vec<PillarView>,
@@ -300,8 +305,9 @@ pub struct AdvisoryView {
     pub fix: Option<String>,
 }
 
-fn advisory_views(loaded: &Loaded) -> Vec<AdvisoryView> {
-    let mut advisories = crate::advise::review(loaded);
+/// The advisories as the packet lists them: warnings first, each in the bundle's order.
+fn advisory_views(advisories: &[Advisory]) -> Vec<AdvisoryView> {
+    let mut advisories: Vec<&Advisory> = advisories.iter().collect();
     advisories.sort_by_key(|a| a.severity);
     advisories
         .into_iter()
@@ -309,14 +315,14 @@ fn advisory_views(loaded: &Loaded) -> Vec<AdvisoryView> {
             code: a.code.to_string(),
             severity: a.severity.label().to_string(),
             severity_title: match a.severity {
-                crate::advise::Severity::Warning => "Warning".into(),
-                crate::advise::Severity::Note => "Note".into(),
+                Severity::Warning => "Warning".into(),
+                Severity::Note => "Note".into(),
             },
-            key: a.key,
-            line: a.pos.map(|p| p.line),
-            message: a.message,
+            key: a.key.clone(),
+            line: a.pos.as_ref().map(|p| p.line),
+            message: a.message.clone(),
             // The terminal prints fixes as lower-case help lines; the packet wants sentences.
-            fix: a.fix.map(|f| {
+            fix: a.fix.as_ref().map(|f| {
                 let mut chars = f.chars();
                 let mut s: String = chars
                     .next()
@@ -343,6 +349,37 @@ fn kebab<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// The diagram's alternative text as the bundle gives it, or one made from the solution
+/// name and the services the architecture lists (the `diagram-alt-missing` advisory asks
+/// for a real one).
+pub fn diagram_alt(b: &crate::bundle::model::Bundle) -> String {
+    if let Some(alt) = b
+        .architecture
+        .diagram_alt
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        return alt.to_string();
+    }
+    let services: Vec<&str> = b
+        .architecture
+        .aws_services
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let name = b.solution.name.trim();
+    match services.as_slice() {
+        [] => format!("Architecture diagram of {name}"),
+        [one] => format!("Architecture diagram of {name}, built on {one}"),
+        [rest @ .., last] => format!(
+            "Architecture diagram of {name}, built on {} and {last}",
+            rest.join(", ")
+        ),
+    }
+}
+
 /// The file name the diagram gets inside `assets/`.
 pub fn diagram_asset_name(loaded: &Loaded) -> Option<String> {
     loaded.diagram.as_ref().map(|d| {
@@ -354,13 +391,15 @@ pub fn diagram_asset_name(loaded: &Loaded) -> Option<String> {
     })
 }
 
-/// Builds the view of the partner edition (mdBook's `make_data`).
-pub fn build(loaded: &Loaded, a: &Assessment) -> PacketView {
-    build_edition(loaded, a, Edition::Partner)
-}
-
-/// Builds the view of one edition.
-pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> PacketView {
+/// Builds the view of one edition (mdBook's `make_data`) from the bundle, its assessment
+/// and its advisories, and the changes since the last submission when there are any.
+pub fn build(
+    loaded: &Loaded,
+    a: &Assessment,
+    advisories: &[Advisory],
+    edition: Edition,
+    changes: Option<&Changes>,
+) -> PacketView {
     let b = &loaded.bundle;
     let c = loaded.checklist;
     let category = c.categories.get(b.category.key());
@@ -380,7 +419,7 @@ pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> Packe
         architecture: Heading::new(architecture_title),
         // Another title for the reviewer's table, whose columns differ (packet.css sizes
         // the columns of the one under "Completed checklist").
-        checklist: Heading::new(if edition == Edition::Reviewer {
+        checklist: Heading::new(if edition.for_review() {
             "Checklist for review"
         } else {
             "Completed checklist"
@@ -576,6 +615,7 @@ pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> Packe
         architecture: ArchitectureView {
             overview: text(&b.architecture.overview),
             diagram: diagram_asset_name(loaded),
+            diagram_alt: diagram_alt(b),
             aws_services: b
                 .architecture
                 .aws_services
@@ -596,7 +636,7 @@ pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> Packe
                 .collect(),
         },
         gaps,
-        advisories: advisory_views(loaded),
+        advisories: advisory_views(advisories),
         field_titles: FieldTitles {
             customer: field("customer"),
             problem: field("problem"),
@@ -608,11 +648,11 @@ pub fn build_edition(loaded: &Loaded, a: &Assessment, edition: Edition) -> Packe
             lessons: field("lessons"),
         },
         sections,
-        changes: None,
+        changes: changes.filter(|_| edition.shows_changes()).cloned(),
         edition,
         answers,
     };
-    if edition == Edition::Public {
+    if edition.anonymises() {
         redact(&mut view, loaded);
     }
     view
@@ -654,7 +694,6 @@ fn redact(view: &mut PacketView, loaded: &Loaded) {
     view.partner.contact_email = None;
     view.gaps.clear();
     view.advisories.clear();
-    view.changes = None;
 }
 
 impl PacketView {
@@ -691,7 +730,7 @@ impl PacketView {
             .collect();
         // Reviewers take the checklist out of the printout: it starts a page of its own.
         breaks.push(self.sections.checklist.anchor.clone());
-        if self.edition == Edition::Reviewer {
+        if self.edition.for_review() {
             breaks.push(self.sections.signoff.anchor.clone());
         }
         breaks
@@ -783,7 +822,7 @@ fn reference_view(
     judged: &crate::assess::ReferenceResult,
     edition: Edition,
 ) -> ReferenceView {
-    let public_edition = edition == Edition::Public;
+    let public_edition = edition.anonymises();
     // The heading (and so its anchor, the outline and every link) uses the shown name.
     let customer = if public_edition && !r.public {
         Some(crate::edition::anonymous_name(number, r))
@@ -839,5 +878,50 @@ fn reference_view(
         not_qualifying: judged.not_qualifying.clone(),
         publicly_endorsed: judged.publicly_endorsed,
         not_endorsed: judged.not_endorsed.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn northwind() -> (Loaded, Assessment) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind-vision");
+        let loaded = crate::bundle::load(&dir).expect("the sample loads");
+        let a = crate::assess::evaluate(&loaded.bundle, loaded.checklist);
+        (loaded, a)
+    }
+
+    #[test]
+    fn the_view_lists_the_advisories_it_is_given_warnings_first() {
+        let (loaded, a) = northwind();
+        let advisories = crate::advise::review(&loaded);
+        assert!(
+            advisories.iter().any(|x| x.severity == Severity::Note)
+                && advisories.iter().any(|x| x.severity == Severity::Warning),
+            "the sample has warnings and notes"
+        );
+        let view = build(&loaded, &a, &advisories, Edition::Partner, None);
+        assert_eq!(view.advisories.len(), advisories.len());
+        let first_note = view.advisories.iter().position(|v| v.severity == "note");
+        assert!(
+            first_note.is_some_and(|n| view.advisories[n..].iter().all(|v| v.severity == "note"))
+        );
+        // Found once, beside the assessment: the view does not look for more.
+        let none = build(&loaded, &a, &[], Edition::Partner, None);
+        assert!(none.advisories.is_empty());
+    }
+
+    #[test]
+    fn the_public_edition_drops_changes_and_advisories() {
+        let (loaded, a) = northwind();
+        let advisories = crate::advise::review(&loaded);
+        let changes = crate::diff::compare(&loaded.bundle, &a, &loaded.bundle, &a);
+        let partner = build(&loaded, &a, &advisories, Edition::Partner, Some(&changes));
+        assert!(partner.changes.is_some());
+        let public = build(&loaded, &a, &advisories, Edition::Public, Some(&changes));
+        assert!(public.changes.is_none());
+        assert!(public.advisories.is_empty());
+        assert!(public.gaps.is_empty());
     }
 }

@@ -191,6 +191,7 @@ pub(crate) fn draw(
         )])),
     );
     super::attach::add(&mut doc, attached)?;
+    super::util::end_streams_cleanly(&mut doc);
     // Sized for the streams up front: growing by doubling held up to twice the file (a big
     // diagram's PDF is tens of MB).
     let streams: usize = doc
@@ -320,7 +321,7 @@ impl Painter<'_> {
             }
         }
         let (content, mcids) = w.finish();
-        let (content, deflated) = deflated_text(content)?;
+        let (content, deflated) = deflated(content)?;
         Ok(Painted {
             content,
             deflated,
@@ -734,35 +735,17 @@ impl FacePlan {
         let (program, program_deflated) = deflated(program)?;
         Ok(FontPrograms {
             program: (program, plain, program_deflated),
-            to_unicode: deflated_text(to_unicode_cmap(&to_unicode))?,
+            to_unicode: deflated(to_unicode_cmap(&to_unicode))?,
         })
     }
 }
 
 /// `bytes` deflated if that makes them smaller, and whether it did.
-/// A stream must not end in a carriage return: the writer puts a line feed before
-/// `endstream`, and a reader that takes the two for one end-of-line marker counts the
-/// stream a byte shorter than its `/Length` (PDF/A-3, 6.1.7.1). A deflated stream ends in
-/// its data's checksum, so only other data changes that last byte: a font program whose
-/// deflated form would end so stays as it is.
 fn deflated(bytes: Vec<u8>) -> Result<(Vec<u8>, bool), PdfError> {
     Ok(match deflate_if_smaller(&bytes)? {
-        Some(z) if z.last() != Some(&b'\r') => (z, true),
-        _ => (bytes, false),
+        Some(z) => (z, true),
+        None => (bytes, false),
     })
-}
-
-/// [`deflated`] for a stream of operators or CMap text, where a line feed more at the end
-/// changes nothing a reader sees: one is added until the deflated form does not end in a
-/// carriage return (each changes the checksum's last byte).
-fn deflated_text(mut text: Vec<u8>) -> Result<(Vec<u8>, bool), PdfError> {
-    loop {
-        match deflate_if_smaller(&text)? {
-            Some(z) if z.last() == Some(&b'\r') => text.push(b'\n'),
-            Some(z) => return Ok((z, true)),
-            None => return Ok((text, false)),
-        }
-    }
 }
 
 /// A stream made (and deflated, if so) beforehand, with `entries` after its `/Length`: the
@@ -1092,28 +1075,6 @@ mod tests {
         let mut out = Vec::new();
         number(&mut out, v);
         String::from_utf8(out).expect("ASCII")
-    }
-
-    /// Some operators whose deflated form ends in a carriage return, found by trying.
-    fn text_deflating_to_cr() -> Vec<u8> {
-        (0..)
-            .map(|k| format!("BT /F0 10 Tf 1 0 0 1 {k} 700 Tm [<0001>] TJ ET\n").repeat(4))
-            .map(String::into_bytes)
-            .find(|t| deflate(t).expect("deflate").last() == Some(&b'\r'))
-            .expect("one in 256 does")
-    }
-
-    #[test]
-    fn no_stream_ends_in_a_carriage_return() {
-        let text = text_deflating_to_cr();
-        let (z, is_deflated) = deflated_text(text.clone()).expect("deflate");
-        assert!(is_deflated && z.last() != Some(&b'\r'));
-        let mut plain = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&z[..]), &mut plain)
-            .expect("inflate");
-        assert!(plain.starts_with(&text) && plain[text.len()..].iter().all(|&b| b == b'\n'));
-        // A font program cannot be padded: it stays undeflated.
-        assert_eq!(deflated(text.clone()).expect("deflate"), (text, false));
     }
 
     #[test]

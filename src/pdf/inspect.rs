@@ -56,13 +56,19 @@ pub fn differences(kept: &[u8], fresh: &[u8]) -> Vec<String> {
             fresh_pages.len()
         ));
     }
-    for (n, (k, f)) in kept_pages.iter().zip(&fresh_pages).enumerate() {
-        if k != f {
-            out.push(format!(
-                "page {}: differs from what the embedded bundle renders to",
-                n + 1
-            ));
-        }
+    let differing: Vec<usize> = kept_pages
+        .iter()
+        .zip(&fresh_pages)
+        .enumerate()
+        .filter(|(_, (k, f))| k != f)
+        .map(|(n, _)| n + 1)
+        .collect();
+    for (first, last) in runs(&differing) {
+        out.push(if first == last {
+            format!("page {first}: differs from what the embedded bundle renders to")
+        } else {
+            format!("pages {first}–{last}: differ from what the embedded bundle renders to")
+        });
     }
     let (kept_files, fresh_files) = (extract(&kept_doc), extract(&fresh_doc));
     let names = |files: &[Embedded]| files.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
@@ -95,6 +101,18 @@ pub fn differences(kept: &[u8], fresh: &[u8]) -> Vec<String> {
     out
 }
 
+/// Ascending numbers as runs of consecutive ones: 1 2 3 5 → (1, 3), (5, 5).
+fn runs(numbers: &[usize]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for &n in numbers {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == n => *last = n,
+            _ => out.push((n, n)),
+        }
+    }
+    out
+}
+
 /// Every page's content, decoded and joined when a page has several streams.
 fn page_contents(doc: &Document) -> Vec<Vec<u8>> {
     doc.get_pages()
@@ -121,4 +139,22 @@ fn metadata(doc: &Document) -> (Vec<u8>, Vec<(Vec<u8>, Object)>) {
         .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     (xmp, info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differing_pages_are_named_in_runs() {
+        assert_eq!(runs(&[1, 2, 3, 5, 7, 8]), [(1, 3), (5, 5), (7, 8)]);
+        assert!(runs(&[]).is_empty());
+    }
+
+    #[test]
+    fn equal_bytes_have_no_differences_and_other_bytes_are_never_silent() {
+        assert!(differences(b"%PDF-1.7 same", b"%PDF-1.7 same").is_empty());
+        let found = differences(b"%PDF-1.7 one", b"%PDF-1.7 two");
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
 }

@@ -61,7 +61,8 @@ pub struct PdfOptions {
     pub toc_anchor: Option<String>,
     /// Extra fallback fonts (.ttf/.otf) tried after the shipped ones.
     pub font_dirs: Vec<PathBuf>,
-    /// BCP 47 tag of the text's language, for hyphenation; empty means "en-US".
+    /// BCP 47 tag of the text's language, for hyphenation and the catalog's `/Lang`; empty
+    /// means "en-US".
     pub language: String,
     /// Files embedded in the PDF (name, bytes), e.g. the bundle itself; see [`attach`].
     pub attachments: std::sync::Arc<[(String, Vec<u8>)]>,
@@ -109,10 +110,6 @@ impl fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
-/// Layout passes before page numbers are taken as settled (two suffice in practice: page
-/// numbers only change line breaks when they gain a digit).
-const MAX_PASSES: usize = 5;
-
 /// The language hyphenation and the catalog's `/Lang` assume when the bundle names none.
 const DEFAULT_LANGUAGE: &str = "en-US";
 
@@ -157,7 +154,7 @@ pub fn render(
     // sample, half a millisecond): it is worked out beside the layout.
     let (mut laid, id) = std::thread::scope(|scope| {
         let id = scope.spawn(|| file_id(markdown, assets, opts));
-        let laid = settled_layout(&blocks, &fonts, &images, &settings);
+        let laid = layout::settle(&blocks, &fonts, &images, &settings);
         let id = id
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -202,34 +199,6 @@ pub fn render(
             warnings
         },
     })
-}
-
-/// Lays the blocks out until the page numbers they print are the pages the headings land
-/// on (at most [`MAX_PASSES`] passes).
-fn settled_layout(
-    blocks: &[model::Block],
-    fonts: &fonts::FontSet,
-    images: &BTreeMap<String, (u32, u32)>,
-    settings: &layout::Settings,
-) -> Result<layout::Layout, PdfError> {
-    let mut page_of = BTreeMap::new();
-    let mut memo = layout::Memo::default();
-    let mut laid = layout::layout_with(blocks, fonts, images, settings, &page_of, &mut memo)?;
-    for _ in 1..MAX_PASSES {
-        let learnt: BTreeMap<String, usize> = laid
-            .anchors
-            .iter()
-            .map(|(a, (page, _))| (a.clone(), page + 1))
-            .collect();
-        if learnt == page_of {
-            break;
-        }
-        page_of = learnt;
-        // The old pages go before the new ones are made: a long packet never holds both.
-        drop(std::mem::take(&mut laid.pages));
-        laid = layout::layout_with(blocks, fonts, images, settings, &page_of, &mut memo)?;
-    }
-    Ok(laid)
 }
 
 /// The file identifier: the first 16 bytes of a SHA-256 digest of everything that

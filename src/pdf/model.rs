@@ -67,6 +67,10 @@ pub(crate) enum Block {
         anchor: String,
     },
     Paragraph(Vec<Inline>),
+    /// A paragraph of bold text only: a heading from inside a user's field (see
+    /// `packet::escape::block`), set as a run-in subheading kept with what follows. Not a
+    /// heading: no anchor, no outline entry.
+    Subheading(Vec<Inline>),
     List {
         start: Option<u64>,
         items: Vec<ListItem>,
@@ -196,7 +200,11 @@ impl Builder {
             match event {
                 Event::Start(Tag::Paragraph) => {
                     let pieces = self.inlines(ev, TagEnd::Paragraph);
-                    push_paragraph(&mut out, pieces);
+                    if is_subheading(&pieces) {
+                        out.push(Block::Subheading(texts(pieces)));
+                    } else {
+                        push_paragraph(&mut out, pieces);
+                    }
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
                     let inlines = texts(self.inlines(ev, TagEnd::Heading(level)));
@@ -463,6 +471,18 @@ fn texts(pieces: Vec<Piece>) -> Vec<Inline> {
         .collect()
 }
 
+/// Whether a paragraph's pieces are all bold text: the paragraph of one strong span that
+/// `packet::escape::is_subheading` recognises in the Markdown events. A status (`**Met**`)
+/// is a verdict, not a subheading.
+fn is_subheading(pieces: &[Piece]) -> bool {
+    pieces
+        .iter()
+        .any(|p| matches!(p, Piece::Text(i) if !i.text.trim().is_empty()))
+        && pieces
+            .iter()
+            .all(|p| matches!(p, Piece::Text(i) if i.style.bold && i.style.status.is_none()))
+}
+
 /// A paragraph, split around its images so each image becomes a block of its own.
 fn push_paragraph(out: &mut Vec<Block>, pieces: Vec<Piece>) {
     let mut current: Vec<Inline> = Vec::new();
@@ -584,5 +604,25 @@ mod tests {
             matches!(&blocks[1], Block::Image { src, alt } if src == "a.png" && alt == "Diagram")
         );
         assert!(matches!(&blocks[3], Block::Paragraph(i) if i[0].text.contains("<div>")));
+    }
+
+    #[test]
+    fn a_paragraph_of_bold_text_only_is_a_subheading() {
+        let md = "Intro.\n\n**API surprises to watch out for**\n\nThe SDK.\n\n**Status:** **Met**\n\n**a** **b**\n\n**Met**\n";
+        let blocks = parse(md);
+        let kinds: Vec<&str> = blocks
+            .iter()
+            .map(|b| match b {
+                Block::Subheading(_) => "sub",
+                Block::Paragraph(_) => "para",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["para", "sub", "para", "para", "para", "para"]);
+        let Block::Subheading(inlines) = &blocks[1] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(inlines[0].text, "API surprises to watch out for");
+        assert!(inlines[0].style.bold);
     }
 }

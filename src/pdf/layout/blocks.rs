@@ -44,6 +44,21 @@ impl Flow<'_> {
                     p,
                 )
             }
+            // Set as the paragraph it is (its text is bold already), but kept with the
+            // lines that follow, as a heading is.
+            Block::Subheading(inlines) => {
+                let p = self.tags.push(Role::P, self.parent);
+                let mut chunks = self.text_chunks(
+                    inlines,
+                    TextStyle::body(ctx.color),
+                    ctx,
+                    PageRef::Shown,
+                    PARA_GAP,
+                    p,
+                );
+                chunks.iter_mut().for_each(|c| c.keep_with_next = true);
+                chunks
+            }
             Block::List { start, items } => self.list(*start, items, ctx, 0),
             Block::Quote(inner) => self.quote(inner, ctx),
             Block::Code(text) => self.code(text, ctx),

@@ -89,7 +89,7 @@ fn text_len(block: &Block) -> usize {
     let inlines = |v: &[Inline]| v.iter().map(|i| i.text.len()).sum::<usize>();
     match block {
         Block::Heading { text, .. } => text.len(),
-        Block::Paragraph(i) => inlines(i),
+        Block::Paragraph(i) | Block::Subheading(i) => inlines(i),
         Block::List { items, .. } => items.iter().flat_map(|i| &i.blocks).map(text_len).sum(),
         Block::Quote(inner) => inner.iter().map(text_len).sum(),
         Block::Code(code) => code.len(),

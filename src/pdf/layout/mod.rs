@@ -28,7 +28,7 @@ mod theme;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-pub(crate) use body::Memo;
+use body::Memo;
 use flow::{Ctx, Flow};
 use frame::collect_headings;
 pub(crate) use frame::{Geometry, HeadingMark, Item, Layout, Page, Settings};
@@ -40,6 +40,106 @@ use super::fonts::FontSet;
 use super::model::Block;
 use super::tags::Tree;
 use super::text::Align;
+
+/// Layout passes before page numbers are taken as settled (two suffice in practice: page
+/// numbers only change line breaks when they gain a digit).
+const MAX_PASSES: usize = 5;
+
+/// Lays the document out until the page numbers it prints (contents, "p. N") are the pages
+/// the headings land on. After [`MAX_PASSES`] passes the last is used as it is, with a
+/// warning that names the sections whose pages still moved.
+pub(crate) fn settle(
+    blocks: &[Block],
+    fonts: &FontSet,
+    images: &BTreeMap<String, (u32, u32)>,
+    settings: &Settings,
+) -> Result<Layout, PdfError> {
+    settle_within(blocks, fonts, images, settings, MAX_PASSES)
+}
+
+/// [`settle`] with at most `passes` passes.
+fn settle_within(
+    blocks: &[Block],
+    fonts: &FontSet,
+    images: &BTreeMap<String, (u32, u32)>,
+    settings: &Settings,
+    passes: usize,
+) -> Result<Layout, PdfError> {
+    let mut page_of = BTreeMap::new();
+    let mut memo = Memo::default();
+    let mut laid = layout_with(blocks, fonts, images, settings, &page_of, &mut memo)?;
+    for pass in 1.. {
+        let learnt: BTreeMap<String, usize> = laid
+            .anchors
+            .iter()
+            .map(|(a, (page, _))| (a.clone(), page + 1))
+            .collect();
+        if learnt == page_of {
+            break;
+        }
+        if pass >= passes {
+            let warning = unsettled(pass, &laid.headings, &page_of, &learnt);
+            laid.warnings.push(warning);
+            break;
+        }
+        page_of = learnt;
+        // The old pages go before the new ones are made: a long packet never holds both.
+        drop(std::mem::take(&mut laid.pages));
+        laid = layout_with(blocks, fonts, images, settings, &page_of, &mut memo)?;
+    }
+    Ok(laid)
+}
+
+/// The warning for a layout whose last pass still moved headings: the sections that moved
+/// (as heading paths, the first few), from which page to which.
+fn unsettled(
+    passes: usize,
+    headings: &[HeadingMark],
+    shown: &BTreeMap<String, usize>,
+    landed: &BTreeMap<String, usize>,
+) -> String {
+    const NAMED: usize = 3;
+    let mut path: Vec<(u8, &str)> = Vec::new();
+    let mut moved = Vec::new();
+    for h in headings {
+        path.retain(|(level, _)| *level < h.level);
+        path.push((h.level, &h.title));
+        let (Some(&to), from) = (landed.get(&h.anchor), shown.get(&h.anchor)) else {
+            continue;
+        };
+        if from == Some(&to) {
+            continue;
+        }
+        let name: Vec<&str> = path
+            .iter()
+            .filter(|(level, _)| *level >= 2)
+            .map(|(_, title)| *title)
+            .collect();
+        let name = if name.is_empty() {
+            h.title.as_str().into()
+        } else {
+            name.join(" › ")
+        };
+        moved.push(match from {
+            Some(from) => format!("\"{name}\" (shown as page {from}, now on page {to})"),
+            None => format!("\"{name}\" (now on page {to})"),
+        });
+    }
+    let more = moved.len().saturating_sub(NAMED);
+    moved.truncate(NAMED);
+    let mut list = moved.join(", ");
+    if more > 0 {
+        list += &format!(" and {more} more");
+    }
+    let passes = match passes {
+        1 => "1 pass".to_string(),
+        n => format!("{n} passes"),
+    };
+    format!(
+        "layout did not settle after {passes}: {list} moved in the last; the contents and \
+         \"p. N\" references to them may be a page off"
+    )
+}
 
 /// Lays out the document. `page_of` maps anchors to 1-based page numbers from a previous
 /// pass (empty on the first), for the table of contents and "p. N" after internal links.
@@ -62,7 +162,7 @@ pub(crate) fn layout(
 }
 
 /// [`layout`], reusing what earlier passes over the same blocks laid out.
-pub(crate) fn layout_with(
+fn layout_with(
     blocks: &[Block],
     fonts: &FontSet,
     images: &BTreeMap<String, (u32, u32)>,
@@ -160,6 +260,7 @@ fn heading_levels(headings: &[HeadingMark]) -> BTreeMap<String, u8> {
 mod tests {
     use super::*;
     use crate::pdf::length::Pt;
+    use crate::pdf::model;
     use crate::pdf::tags::{Artifact, Mark, NodeId, Role, Scope};
     use testing::*;
 
@@ -272,6 +373,82 @@ mod tests {
         assert_eq!(first_on_last, &Mark::Artifact(Artifact::Layout));
         assert!(roles_of(&l, last).contains(&Role::TH(Scope::Row)));
         assert!(!roles_of(&l, last).contains(&Role::TH(Scope::Column)));
+    }
+
+    /// Page numbers as a pass shows them to the next.
+    fn pages(l: &Layout) -> BTreeMap<String, usize> {
+        l.anchors
+            .iter()
+            .map(|(a, (p, _))| (a.clone(), p + 1))
+            .collect()
+    }
+
+    #[test]
+    fn a_layout_that_does_not_settle_names_the_sections_that_moved() {
+        // The first pass shows "p. 00" after each link; the second "p. 2". Enough links
+        // make the paragraph a line shorter, and filler puts the heading after it just
+        // below the end of a page: on the second pass it moves back a page, so two passes
+        // do not settle. The search finds such a document rather than hard-coding widths.
+        let fonts = FontSet::shipped().expect("fonts");
+        let images = BTreeMap::new();
+        let doc = |links: usize, filler: usize| {
+            let filler: String = (0..filler)
+                .map(|i| format!("Filler line {i}.\n\n"))
+                .collect();
+            let links = "the evidence in [section A](#a) ".repeat(links);
+            let md = format!("# T\n\n## A\n\n{links}\n\n{filler}## B\n\n### Moving\n\ntext\n");
+            model::parse(&md)
+        };
+        let passes = |blocks: &[Block]| {
+            let first =
+                layout(blocks, &fonts, &images, &settings(), &BTreeMap::new()).expect("layout");
+            let second =
+                layout(blocks, &fonts, &images, &settings(), &pages(&first)).expect("layout");
+            (pages(&first), pages(&second), second.anchors["moving"].1)
+        };
+        let links = (1..40)
+            .find(|&n| {
+                let blocks = doc(n, 0);
+                let first = layout(&blocks, &fonts, &images, &settings(), &BTreeMap::new())
+                    .expect("layout");
+                let (_, _, y) = passes(&blocks);
+                first.anchors["moving"].1 != y
+            })
+            .expect("some number of links shortens the paragraph");
+        let mut moved = 0;
+        for filler in 0..45 {
+            let blocks = doc(links, filler);
+            let (first, second, _) = passes(&blocks);
+            let two = settle_within(&blocks, &fonts, &images, &settings(), 2).expect("layout");
+            let warned: Vec<&String> = two
+                .warnings
+                .iter()
+                .filter(|w| w.starts_with("layout did not settle"))
+                .collect();
+            if first == second {
+                assert!(warned.is_empty(), "{warned:?}");
+                continue;
+            }
+            moved += 1;
+            assert_eq!(warned.len(), 1, "{:?}", two.warnings);
+            let named = format!(
+                "\"B › Moving\" (shown as page {}, now on page {})",
+                first["moving"], second["moving"]
+            );
+            assert!(warned[0].contains(&named), "{} lacks {named}", warned[0]);
+            assert!(warned[0].contains("after 2 passes"), "{}", warned[0]);
+            // Five passes settle it, and then nothing is said.
+            let settled = settle(&blocks, &fonts, &images, &settings()).expect("layout");
+            assert!(
+                !settled
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains("did not settle")),
+                "{:?}",
+                settled.warnings
+            );
+        }
+        assert!(moved > 0, "no document moved a heading between passes");
     }
 
     #[test]

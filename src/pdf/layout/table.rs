@@ -19,7 +19,17 @@ struct Cells<'a> {
     aligns: &'a [Align],
     status: &'a [Option<Status>],
     bg: Option<Rgb>,
+    /// Text set on lines of its own under the cells, across the columns before the last
+    /// (a checklist item's requirement), with the width it spans.
+    under: Option<(&'a [Atom], Pt)>,
 }
+
+/// Head of the column a reviewer writes in.
+const NOTES_HEAD: &str = "Reviewer notes";
+/// Head of the column that a table with a notes column sets under each row instead.
+const UNDER_HEAD: &str = "Requirement";
+/// Space between a row's cells and the text under them.
+const UNDER_GAP: Pt = Pt(2.0);
 
 impl Flow<'_> {
     pub(super) fn table(
@@ -49,6 +59,27 @@ impl Flow<'_> {
         let cell = |row: &Vec<Vec<Inline>>, c: usize| -> Vec<Inline> {
             row.get(c).cloned().unwrap_or_default()
         };
+        let head_text = |c: usize| -> String {
+            let text: String = head
+                .get(c)
+                .map(|h| h.iter().map(|i| i.text.as_str()).collect())
+                .unwrap_or_default();
+            text.trim().to_string()
+        };
+        // The reviewer's checklist has its notes column last. Its requirements are long:
+        // in a column of their own they become towers of short lines, so each is set on
+        // lines under its row instead, labelled with the column's head, and the other
+        // columns share the width.
+        let under = (ncols > 2 && head_text(ncols - 1) == NOTES_HEAD)
+            .then(|| (0..ncols).find(|&c| head_text(c) == UNDER_HEAD))
+            .flatten();
+        let label = under.map(|c| Inline {
+            text: format!("{}: ", head_text(c)),
+            style: model::InlineStyle {
+                italic: true,
+                ..Default::default()
+            },
+        });
         // A head row with no text at all (`| | |`, a key/value table) is not drawn.
         let has_head = head.iter().flatten().any(|i| !i.text.is_empty());
         // Rows that each begin with bold text (the checklist's "**P1** APN Membership") are
@@ -62,6 +93,8 @@ impl Flow<'_> {
         let table = self.tags.push(Role::Table, self.parent);
         let cell_mark =
             |tags: &mut Tree, tr: NodeId, role: Role| Mark::Content(tags.push(role, Some(tr)));
+        // Every column keeps its cell in the structure, the one set under the rows too (its
+        // head cell then stays empty: the label is in each of its cells).
         let head_marks: Vec<Mark> = if has_head {
             let thead = self.tags.push(Role::THead, Some(table));
             let tr = self.tags.push(Role::TR, Some(thead));
@@ -72,14 +105,14 @@ impl Flow<'_> {
             vec![Mark::Artifact(Artifact::Layout); ncols]
         };
         // Shape every cell once; widths follow from the atoms.
-        let head_atoms: Vec<Vec<Atom>> = (0..ncols)
+        let mut head_atoms: Vec<Vec<Atom>> = (0..ncols)
             .map(|c| {
                 let inlines = head.get(c).unwrap_or(&empty);
                 self.atoms(inlines, &head_style, PageRef::None, head_marks[c])
             })
             .collect();
         let tbody = (!rows.is_empty()).then(|| self.tags.push(Role::TBody, Some(table)));
-        let body_atoms: Vec<Vec<Vec<Atom>>> = rows
+        let mut body_atoms: Vec<Vec<Vec<Atom>>> = rows
             .iter()
             .map(|r| {
                 let tr = self.tags.push(Role::TR, tbody);
@@ -91,11 +124,28 @@ impl Flow<'_> {
                             Role::TD
                         };
                         let mark = cell_mark(&mut self.tags, tr, role);
-                        self.atoms(&cell(r, c), &cell_style, PageRef::Shown, mark)
+                        match &label {
+                            Some(label) if Some(c) == under => {
+                                let inl: Vec<Inline> =
+                                    std::iter::once(label.clone()).chain(cell(r, c)).collect();
+                                self.atoms(&inl, &cell_style, PageRef::Shown, mark)
+                            }
+                            _ => self.atoms(&cell(r, c), &cell_style, PageRef::Shown, mark),
+                        }
                     })
                     .collect()
             })
             .collect();
+        // The columns laid out side by side.
+        let grid: Vec<usize> = (0..ncols).filter(|&c| Some(c) != under).collect();
+        let under_atoms: Vec<Vec<Atom>> = match under {
+            Some(c) => {
+                head_atoms.remove(c);
+                body_atoms.iter_mut().map(|row| row.remove(c)).collect()
+            }
+            None => Vec::new(),
+        };
+        let ncols = grid.len();
         let mut min_w = vec![Pt(12.0); ncols];
         let mut max_w = vec![Pt(12.0); ncols];
         let mut one_line: Vec<Vec<Pt>> = Vec::new();
@@ -111,11 +161,10 @@ impl Flow<'_> {
         }
         // The reviewer edition's empty "Reviewer notes" column is for handwriting; sized by
         // its content it would be a sliver.
-        for (c, h) in head.iter().enumerate() {
-            let text: String = h.iter().map(|i| i.text.as_str()).collect();
-            if text.trim() == "Reviewer notes" {
-                min_w[c] = min_w[c].max(ctx.width * 0.22);
-                max_w[c] = max_w[c].max(min_w[c]);
+        for (g, &c) in grid.iter().enumerate() {
+            if head_text(c) == NOTES_HEAD {
+                min_w[g] = min_w[g].max(ctx.width * 0.22);
+                max_w[g] = max_w[g].max(min_w[g]);
             }
         }
         let widths = column_widths(&min_w, &max_w, &one_line, ctx.width, CELL_PAD_X * 2.0);
@@ -123,8 +172,9 @@ impl Flow<'_> {
             width: widths.iter().copied().sum(),
             ..ctx
         };
-        let aligns: Vec<Align> = (0..ncols)
-            .map(|c| match aligns.get(c) {
+        let aligns: Vec<Align> = grid
+            .iter()
+            .map(|&c| match aligns.get(c) {
                 Some(model::Align::Center) => Align::Center,
                 Some(model::Align::Right) => Align::Right,
                 _ => Align::Left,
@@ -138,6 +188,7 @@ impl Flow<'_> {
                 aligns: &aligns,
                 status: &[],
                 bg: Some(HEAD_BG),
+                under: None,
             };
             let mut ch = self
                 .row_chunks(&cells, &head_style, ctx, false)
@@ -180,19 +231,22 @@ impl Flow<'_> {
         let n = body_atoms.len();
         let mut first_chunk_of_row = Vec::with_capacity(n);
         for (r, row) in body_atoms.iter().enumerate() {
-            let status: Vec<Option<Status>> = (0..ncols)
-                .map(|c| {
+            let status: Vec<Option<Status>> = grid
+                .iter()
+                .map(|&c| {
                     rows[r]
                         .get(c)
                         .and_then(|cell| cell.iter().find_map(|i| i.style.status))
                 })
                 .collect();
+            let span = ctx.width - widths.last().copied().unwrap_or(Pt::ZERO);
             let cells = Cells {
                 atoms: row,
                 widths: &widths,
                 aligns: &aligns,
                 status: &status,
                 bg: None,
+                under: under_atoms.get(r).map(|a| (a.as_slice(), span)),
             };
             let mut slices = self.row_chunks(&cells, &cell_style, ctx, true);
             let rule = |y: Pt, w: Pt, color: Rgb| Item::Line {
@@ -320,17 +374,40 @@ impl Flow<'_> {
             })
             .max()
             .unwrap_or(1);
-        let ranges: Vec<(usize, usize)> = if split && rows >= MIN_SPLIT_ROW_LINES {
-            (0..rows).map(|k| (k, k + 1)).collect()
+        // Lines `rows..total` are the text under the cells; the gap above them belongs to
+        // the chunk that holds the first.
+        let under: Vec<Line> = match cells.under {
+            Some((atoms, span)) if !atoms.is_empty() => {
+                text::break_lines(atoms, span - CELL_PAD_X * 2.0)
+            }
+            _ => Vec::new(),
+        };
+        let total = rows + under.len();
+        let gap_in = |from: usize, to: usize| {
+            if !under.is_empty() && from <= rows && rows < to {
+                UNDER_GAP
+            } else {
+                Pt::ZERO
+            }
+        };
+        let ranges: Vec<(usize, usize)> = if split && total >= MIN_SPLIT_ROW_LINES {
+            (0..total).map(|k| (k, k + 1)).collect()
         } else {
-            vec![(0, rows)]
+            vec![(0, total)]
         };
         let count = ranges.len();
         let mut out = Vec::with_capacity(count);
         for (s, &(from, to)) in ranges.iter().enumerate() {
             let pad_top = if from == 0 { CELL_PAD_Y } else { Pt::ZERO };
-            let pad_bottom = if to == rows { CELL_PAD_Y } else { Pt::ZERO };
-            let height = style.leading * (to - from) as f32 + pad_top + pad_bottom;
+            let pad_bottom = if to == total { CELL_PAD_Y } else { Pt::ZERO };
+            let height =
+                style.leading * (to - from) as f32 + gap_in(from, to) + pad_top + pad_bottom;
+            // Verdict tints end with the cells, above the text under them.
+            let tint_h = if under.is_empty() {
+                height
+            } else {
+                style.leading * (to.min(rows).saturating_sub(from)) as f32 + pad_top
+            };
             let mut items = Vec::new();
             if let Some(bg) = cells.bg {
                 items.push(Item::Rect {
@@ -349,12 +426,14 @@ impl Flow<'_> {
                     Some(Status::NotMet) => Some(NOT_MET_BG),
                     None => None,
                 };
-                if let Some(color) = tint {
+                if let Some(color) = tint
+                    && from < rows
+                {
                     items.push(Item::Rect {
                         x,
                         y: Pt::ZERO,
                         w,
-                        h: height,
+                        h: tint_h,
                         color,
                     });
                 }
@@ -372,6 +451,33 @@ impl Flow<'_> {
                     ));
                 }
                 x += w;
+            }
+            if let Some((_, span)) = cells.under {
+                for (k, line) in under.iter().enumerate() {
+                    let k = rows + k;
+                    if k < from || k >= to {
+                        continue;
+                    }
+                    let top = pad_top + style.leading * (k - from) as f32 + gap_in(from, to);
+                    items.extend(self.line_items(
+                        line,
+                        ctx.x + CELL_PAD_X,
+                        span - CELL_PAD_X * 2.0,
+                        Align::Left,
+                        top,
+                        style,
+                    ));
+                }
+                // The notes column, ruled off from the row so that it reads as a box to
+                // write in.
+                items.push(Item::Line {
+                    x1: ctx.x + span,
+                    y1: Pt::ZERO,
+                    x2: ctx.x + span,
+                    y2: height,
+                    width: Pt(0.4),
+                    color: RULE,
+                });
             }
             // Two lines at least on each side of a break inside the row.
             let keep_with_next = count > 1 && (s == 0 || s + 2 == count);
@@ -511,6 +617,71 @@ mod tests {
     use super::*;
     use crate::pdf::layout::frame::{Geometry, Layout};
     use crate::pdf::layout::testing::*;
+
+    /// Each text item of a layout's pages: (left, right, baseline, its text).
+    fn texts(l: &Layout) -> Vec<(Pt, Pt, Pt, String)> {
+        l.pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Text { x, y, glyphs, .. } => {
+                    let w: Pt = glyphs.iter().map(|g| g.advance + g.extra).sum();
+                    let text = glyphs.iter().flat_map(|g| g.chars()).collect();
+                    Some((*x, *x + w, *y, text))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_table_with_a_notes_column_sets_each_requirement_under_its_row() {
+        let requirement = "The partner must show evidence of this requirement. ".repeat(6);
+        let table = |notes: &str| {
+            run(&format!(
+                "# T\n\n## A\n\n| Item | Requirement | Status | {notes} |\n|---|---|---|---|\n\
+                 | **P1** Membership | {requirement} | **Not Met** | |\n| **P2** Support | short | **Met** | |\n"
+            ))
+        };
+        let with_notes = texts(&table("Reviewer notes"));
+        let find = |s: &str| {
+            with_notes
+                .iter()
+                .find(|(_, _, _, t)| t.starts_with(s))
+                .unwrap_or_else(|| panic!("no {s} in {with_notes:?}"))
+        };
+        let (item_x, _, item_y, _) = find("P1");
+        let (label_x, _, label_y, _) = find("Requirement:");
+        let (_, _, p2_y, _) = find("P2");
+        let (notes_x, _, _, _) = find("Reviewer");
+        // Under its row, from the table's left edge, before the next row; not in the head.
+        assert_eq!(label_x, item_x);
+        assert!(
+            item_y < label_y && label_y < p2_y,
+            "{item_y:?} {label_y:?} {p2_y:?}"
+        );
+        assert!(!with_notes.iter().any(|(.., t)| t == "Requirement"));
+        // The requirement's lines stop where the notes column begins, which keeps at least
+        // a fifth of the width.
+        let under: Vec<_> = with_notes
+            .iter()
+            .filter(|(_, _, y, _)| *y >= *label_y && *y < *p2_y)
+            .collect();
+        assert!(under.len() >= 3, "{under:?}");
+        for (_, right, _, t) in &under {
+            assert!(
+                *right <= *notes_x - CELL_PAD_X * 2.0,
+                "{t:?} ends at {right:?}"
+            );
+        }
+        let geo = Geometry::a4();
+        let notes_w = geo.width - geo.margin_x - (*notes_x - CELL_PAD_X);
+        assert!(notes_w >= geo.body_width() / 5.0, "{notes_w:?}");
+        // Without a notes column the requirement stays a column of its own.
+        let plain = texts(&table("Remarks"));
+        assert!(plain.iter().any(|(.., t)| t == "Requirement"));
+        assert!(!plain.iter().any(|(.., t)| t.starts_with("Requirement:")));
+    }
 
     #[test]
     fn tall_table_rows_split_between_pages_with_a_continued_head() {

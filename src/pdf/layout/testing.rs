@@ -1,4 +1,4 @@
-//! Helpers for the layout tests: chunks marked with an id, small pages, and whole
+//! What the layout tests share: chunks marked with an id, small pages, and whole
 //! documents laid out from Markdown.
 
 use std::collections::BTreeMap;
