@@ -294,11 +294,14 @@ fn check(case: &Case, dir: &Path, report: &Value) {
         }
     }
 
-    // The diagram: a figure with the Markdown's alternative text.
+    // The diagram: a figure with the Markdown's alternative text (set with typographic
+    // quotes, as the Markdown's text is).
     let alt = markdown_alt(dir);
+    let straight = |s: &str| s.replace(['‘', '’'], "'").replace(['“', '”'], "\"");
     assert!(
-        all.iter()
-            .any(|(_, _, e)| kind(e) == "Figure" && e["alt"] == alt.as_str()),
+        all.iter().any(
+            |(_, _, e)| kind(e) == "Figure" && straight(e["alt"].as_str().unwrap_or("")) == alt
+        ),
         "{name}: no Figure with alt {alt:?}"
     );
 
