@@ -85,6 +85,8 @@ pub(crate) enum Block {
     Image {
         src: String,
         alt: String,
+        /// The Markdown image title, the short visible caption; empty when none was given.
+        title: String,
     },
     Rule,
 }
@@ -116,7 +118,11 @@ struct Builder {
 /// Inline content, with images kept apart so a paragraph can be split around them.
 enum Piece {
     Text(Inline),
-    Image { src: String, alt: String },
+    Image {
+        src: String,
+        alt: String,
+        title: String,
+    },
 }
 
 fn is_inline_start(ev: &Event) -> bool {
@@ -347,17 +353,18 @@ impl Builder {
         // (start index in `out`, tag) of open inline containers.
         let mut strong_starts: Vec<usize> = Vec::new();
         let mut links: Vec<Option<Link>> = Vec::new();
-        let mut image: Option<(String, String)> = None;
+        // (src, title, alt) of the image being read.
+        let mut image: Option<(String, String, String)> = None;
         while let Some(peeked) = ev.peek() {
             if stop(peeked) {
                 break;
             }
             let Some(event) = ev.next() else { break };
-            if let Some((_, alt)) = image.as_mut() {
+            if let Some((_, _, alt)) = image.as_mut() {
                 match event {
                     Event::End(TagEnd::Image) => {
-                        if let Some((src, alt)) = image.take() {
-                            out.push(Piece::Image { src, alt });
+                        if let Some((src, title, alt)) = image.take() {
+                            out.push(Piece::Image { src, alt, title });
                         }
                     }
                     Event::Text(t) | Event::Code(t) => alt.push_str(&t),
@@ -399,9 +406,9 @@ impl Builder {
                     style.link = link;
                 }
                 Event::End(TagEnd::Link) => style.link = links.pop().flatten(),
-                Event::Start(Tag::Image { dest_url, .. }) => {
-                    image = Some((dest_url.to_string(), String::new()))
-                }
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => image = Some((dest_url.to_string(), title.to_string(), String::new())),
                 _ => {}
             }
         }
@@ -495,9 +502,9 @@ fn push_paragraph(out: &mut Vec<Block>, pieces: Vec<Piece>) {
     for p in pieces {
         match p {
             Piece::Text(i) => current.push(i),
-            Piece::Image { src, alt } => {
+            Piece::Image { src, alt, title } => {
                 flush(&mut current, out);
-                out.push(Block::Image { src, alt });
+                out.push(Block::Image { src, alt, title });
             }
         }
     }
@@ -599,11 +606,14 @@ mod tests {
 
     #[test]
     fn images_split_paragraphs_and_html_stays_text() {
-        let blocks = parse("Before ![Diagram](a.png) after\n\n<div>x</div>\n");
-        assert!(
-            matches!(&blocks[1], Block::Image { src, alt } if src == "a.png" && alt == "Diagram")
+        let blocks = parse(
+            "Before ![Diagram](a.png) after ![The whole flow](b.png \"Flow\")\n\n<div>x</div>\n",
         );
-        assert!(matches!(&blocks[3], Block::Paragraph(i) if i[0].text.contains("<div>")));
+        assert!(matches!(&blocks[1], Block::Image { src, alt, title }
+                if src == "a.png" && alt == "Diagram" && title.is_empty()));
+        assert!(matches!(&blocks[3], Block::Image { src, alt, title }
+                if src == "b.png" && alt == "The whole flow" && title == "Flow"));
+        assert!(matches!(&blocks[4], Block::Paragraph(i) if i[0].text.contains("<div>")));
     }
 
     #[test]
