@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use base64::Engine;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -234,7 +234,9 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
                 title,
                 id,
             }) => {
-                let ok = safe_href(dest_url);
+                // An autolinked address (`<a@b.example>`) comes without its scheme; the
+                // writer adds `mailto:`.
+                let ok = *link_type == LinkType::Email || safe_href(dest_url);
                 link_stack.push(ok);
                 if ok {
                     out.push(Event::Start(Tag::Link {
@@ -513,6 +515,25 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<figcaption>A long"), "{html}");
+    }
+
+    #[test]
+    fn an_autolinked_address_links_to_mail() {
+        let html = render(
+            "# T\n\nWrite to <a.b@example.com>.\n",
+            &HtmlOptions {
+                lang: "en",
+                page_break_before: &[],
+                toc_anchor: "contents",
+                assets: &BTreeMap::new(),
+                extra_css: "",
+            },
+        )
+        .expect("renders");
+        assert!(
+            html.contains("<a href=\"mailto:a.b@example.com\">a.b@example.com</a>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! gives [`Block`]s with GitHub heading anchors. Raw HTML is kept as literal text, never
 //! interpreted. Nothing here knows about fonts or pages.
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 use crate::slug::Slugger;
 
@@ -400,8 +400,17 @@ impl Builder {
                 }
                 Event::Start(Tag::Strikethrough) => style.strike = true,
                 Event::End(TagEnd::Strikethrough) => style.strike = false,
-                Event::Start(Tag::Link { dest_url, .. }) => {
-                    let link = classify_link(&dest_url);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }) => {
+                    // An autolinked address (`<a@b.example>`) comes without its scheme.
+                    let link = if link_type == LinkType::Email {
+                        Some(Link::External(format!("mailto:{dest_url}")))
+                    } else {
+                        classify_link(&dest_url)
+                    };
                     links.push(style.link.take());
                     style.link = link;
                 }
@@ -543,6 +552,24 @@ mod tests {
         );
         assert_eq!(rows[1][0][0].style.status, Some(Status::NotMet));
         assert_eq!(rows[1][1][0].style.status, None);
+    }
+
+    #[test]
+    fn an_autolinked_address_links_to_mail() {
+        let blocks = parse("Write to <a.b@example.com> or [c](c.md).\n");
+        let Block::Paragraph(inl) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        let link = |text: &str| {
+            inl.iter()
+                .find(|i| i.text == text)
+                .and_then(|i| i.style.link.clone())
+        };
+        assert_eq!(
+            link("a.b@example.com"),
+            Some(Link::External("mailto:a.b@example.com".into()))
+        );
+        assert_eq!(link("c"), None);
     }
 
     #[test]
