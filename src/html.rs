@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use base64::Engine;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -234,7 +234,9 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
                 title,
                 id,
             }) => {
-                let ok = safe_href(dest_url);
+                // An autolinked address (`<a@b.example>`) comes without its scheme; the
+                // writer adds `mailto:`.
+                let ok = *link_type == LinkType::Email || safe_href(dest_url);
                 link_stack.push(ok);
                 if ok {
                     out.push(Event::Start(Tag::Link {
@@ -296,7 +298,10 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
                             } else {
                                 format!(" title=\"{}\"", html_escape(title))
                             },
-                            html_escape(&alt)
+                            // The alt text describes the image for those who cannot see
+                            // it; the visible caption is the short title when there is one,
+                            // so a screen reader does not read the long description twice.
+                            html_escape(if title.is_empty() { &alt } else { title })
                         ))));
                     }
                     None => out.push(Event::Text(CowStr::from(format!("[image: {alt}]")))),
@@ -482,6 +487,53 @@ mod tests {
         );
         assert!(html.contains("nul \u{fffd}0\u{fffd} here"), "{html}");
         assert!(!html.contains('\0'));
+    }
+
+    #[test]
+    fn a_figure_caption_is_the_title_when_there_is_one_else_the_alt_text() {
+        let assets: BTreeMap<String, (&[u8], &'static str)> =
+            [("a.png".to_string(), (&b"xyz"[..], "image/png"))].into();
+        let md =
+            "# T\n\n![A long description of every box](a.png \"Short\")\n\n![Only alt](a.png)\n";
+        let html = render(
+            md,
+            &HtmlOptions {
+                lang: "en",
+                page_break_before: &[],
+                toc_anchor: "contents",
+                assets: &assets,
+                extra_css: "",
+            },
+        )
+        .expect("renders");
+        assert!(
+            html.contains("alt=\"A long description of every box\" title=\"Short\"><figcaption>Short</figcaption>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("alt=\"Only alt\"><figcaption>Only alt</figcaption>"),
+            "{html}"
+        );
+        assert!(!html.contains("<figcaption>A long"), "{html}");
+    }
+
+    #[test]
+    fn an_autolinked_address_links_to_mail() {
+        let html = render(
+            "# T\n\nWrite to <a.b@example.com>.\n",
+            &HtmlOptions {
+                lang: "en",
+                page_break_before: &[],
+                toc_anchor: "contents",
+                assets: &BTreeMap::new(),
+                extra_css: "",
+            },
+        )
+        .expect("renders");
+        assert!(
+            html.contains("<a href=\"mailto:a.b@example.com\">a.b@example.com</a>"),
+            "{html}"
+        );
     }
 
     #[test]

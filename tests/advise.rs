@@ -559,9 +559,9 @@ fn the_packet_lists_advisories_beside_the_gaps() {
     let gaps = md.split("\n## Gaps\n").nth(1).expect("a Gaps section");
     let (line, _) = b.line_col("TBD runs");
     let want = format!(
-        "- Warning `placeholder` at `references[0].problem` (line {line} of `bundle.yaml`): placeholder `TBD` left in the text. Replace it with the real content, or remove it."
+        "- **Warning** at `references[0].problem` (line {line} of `bundle.yaml`): placeholder `TBD` left in the text. Replace it with the real content, or remove it. (`placeholder`)"
     );
     assert!(gaps.contains(&want), "{gaps}");
     // Warnings come before notes.
-    assert!(gaps.find("- Warning").expect("warning") < gaps.find("- Note").expect("note"));
+    assert!(gaps.find("- **Warning**").expect("warning") < gaps.find("- **Note**").expect("note"));
 }

@@ -51,8 +51,18 @@ fn sample_packets_match_their_snapshots() {
         let (md, html, out) = sample_packets(name);
         insta::assert_snapshot!(format!("{name}.packet.md"), md);
         insta::assert_snapshot!(format!("{name}.packet.html"), redact_data_uris(&html));
-        // The diagram is copied beside the Markdown and linked relatively.
-        assert!(md.contains("](assets/architecture.png)"));
+        // The diagram is copied beside the Markdown and linked relatively; its title, the
+        // visible caption, is short, and the long description stays in the alt text only.
+        assert!(md.contains("](assets/architecture.png \"Architecture of "));
+        let caption = html
+            .split("<figcaption>")
+            .nth(1)
+            .and_then(|rest| rest.split("</figcaption>").next())
+            .unwrap_or_default();
+        assert!(
+            caption.starts_with("Architecture of ") && caption.len() < 80,
+            "{caption}"
+        );
         assert!(out.path().join("assets/architecture.png").is_file());
     }
 }

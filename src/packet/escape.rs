@@ -68,6 +68,21 @@ pub fn alt(text: &str) -> String {
     out
 }
 
+/// Escapes plain text for an image's or link's title (`![…](src "…")`): inline escaping, and
+/// every double quote, since an unescaped one would end the title early.
+pub fn title(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut escaped = false;
+    for c in inline(text).chars() {
+        if c == '"' && !escaped {
+            out.push('\\');
+        }
+        escaped = c == '\\' && !escaped;
+        out.push(c);
+    }
+    out
+}
+
 fn looks_like_entity(s: &str) -> bool {
     // "&amp;", "&#123;", "&#x1F;" — only these would be decoded by a Markdown renderer.
     let rest = &s[1..];
@@ -259,6 +274,19 @@ mod tests {
         let html = html_of(&md);
         assert!(
             html.contains(r#"alt="Flow [batch] ] and *more*""#),
+            "{md} → {html}"
+        );
+    }
+
+    #[test]
+    fn title_keeps_its_quotes_inside_the_title() {
+        let md = format!(
+            "![x](a.png \"Architecture of {}\")",
+            title(r#"The "Best" *AI* \ Co"#)
+        );
+        let html = html_of(&md);
+        assert!(
+            html.contains(r#"title="Architecture of The &quot;Best&quot; *AI* \ Co""#),
             "{md} → {html}"
         );
     }

@@ -72,6 +72,7 @@ fn compile(overrides: Vec<(String, String)>) -> Result<Tera, Error> {
     tera.register_filter("inline", |s: &str, _: Kwargs, _: &State| escape::inline(s));
     tera.register_filter("cell", |s: &str, _: Kwargs, _: &State| escape::cell(s));
     tera.register_filter("alt", |s: &str, _: Kwargs, _: &State| escape::alt(s));
+    tera.register_filter("title", |s: &str, _: Kwargs, _: &State| escape::title(s));
     tera.register_filter("block", |s: &str, _: Kwargs, _: &State| escape::block(s));
     tera.register_filter("reason", |s: &str, _: Kwargs, _: &State| reason(s));
     tera.register_filter("plural", plural);

@@ -4,7 +4,7 @@
 //! gives [`Block`]s with GitHub heading anchors. Raw HTML is kept as literal text, never
 //! interpreted. Nothing here knows about fonts or pages.
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 use crate::slug::Slugger;
 
@@ -85,6 +85,8 @@ pub(crate) enum Block {
     Image {
         src: String,
         alt: String,
+        /// The Markdown image title, the short visible caption; empty when none was given.
+        title: String,
     },
     Rule,
 }
@@ -116,7 +118,11 @@ struct Builder {
 /// Inline content, with images kept apart so a paragraph can be split around them.
 enum Piece {
     Text(Inline),
-    Image { src: String, alt: String },
+    Image {
+        src: String,
+        alt: String,
+        title: String,
+    },
 }
 
 fn is_inline_start(ev: &Event) -> bool {
@@ -347,17 +353,18 @@ impl Builder {
         // (start index in `out`, tag) of open inline containers.
         let mut strong_starts: Vec<usize> = Vec::new();
         let mut links: Vec<Option<Link>> = Vec::new();
-        let mut image: Option<(String, String)> = None;
+        // (src, title, alt) of the image being read.
+        let mut image: Option<(String, String, String)> = None;
         while let Some(peeked) = ev.peek() {
             if stop(peeked) {
                 break;
             }
             let Some(event) = ev.next() else { break };
-            if let Some((_, alt)) = image.as_mut() {
+            if let Some((_, _, alt)) = image.as_mut() {
                 match event {
                     Event::End(TagEnd::Image) => {
-                        if let Some((src, alt)) = image.take() {
-                            out.push(Piece::Image { src, alt });
+                        if let Some((src, title, alt)) = image.take() {
+                            out.push(Piece::Image { src, alt, title });
                         }
                     }
                     Event::Text(t) | Event::Code(t) => alt.push_str(&t),
@@ -393,15 +400,24 @@ impl Builder {
                 }
                 Event::Start(Tag::Strikethrough) => style.strike = true,
                 Event::End(TagEnd::Strikethrough) => style.strike = false,
-                Event::Start(Tag::Link { dest_url, .. }) => {
-                    let link = classify_link(&dest_url);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }) => {
+                    // An autolinked address (`<a@b.example>`) comes without its scheme.
+                    let link = if link_type == LinkType::Email {
+                        Some(Link::External(format!("mailto:{dest_url}")))
+                    } else {
+                        classify_link(&dest_url)
+                    };
                     links.push(style.link.take());
                     style.link = link;
                 }
                 Event::End(TagEnd::Link) => style.link = links.pop().flatten(),
-                Event::Start(Tag::Image { dest_url, .. }) => {
-                    image = Some((dest_url.to_string(), String::new()))
-                }
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => image = Some((dest_url.to_string(), title.to_string(), String::new())),
                 _ => {}
             }
         }
@@ -495,9 +511,9 @@ fn push_paragraph(out: &mut Vec<Block>, pieces: Vec<Piece>) {
     for p in pieces {
         match p {
             Piece::Text(i) => current.push(i),
-            Piece::Image { src, alt } => {
+            Piece::Image { src, alt, title } => {
                 flush(&mut current, out);
-                out.push(Block::Image { src, alt });
+                out.push(Block::Image { src, alt, title });
             }
         }
     }
@@ -536,6 +552,24 @@ mod tests {
         );
         assert_eq!(rows[1][0][0].style.status, Some(Status::NotMet));
         assert_eq!(rows[1][1][0].style.status, None);
+    }
+
+    #[test]
+    fn an_autolinked_address_links_to_mail() {
+        let blocks = parse("Write to <a.b@example.com> or [c](c.md).\n");
+        let Block::Paragraph(inl) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        let link = |text: &str| {
+            inl.iter()
+                .find(|i| i.text == text)
+                .and_then(|i| i.style.link.clone())
+        };
+        assert_eq!(
+            link("a.b@example.com"),
+            Some(Link::External("mailto:a.b@example.com".into()))
+        );
+        assert_eq!(link("c"), None);
     }
 
     #[test]
@@ -599,11 +633,14 @@ mod tests {
 
     #[test]
     fn images_split_paragraphs_and_html_stays_text() {
-        let blocks = parse("Before ![Diagram](a.png) after\n\n<div>x</div>\n");
-        assert!(
-            matches!(&blocks[1], Block::Image { src, alt } if src == "a.png" && alt == "Diagram")
+        let blocks = parse(
+            "Before ![Diagram](a.png) after ![The whole flow](b.png \"Flow\")\n\n<div>x</div>\n",
         );
-        assert!(matches!(&blocks[3], Block::Paragraph(i) if i[0].text.contains("<div>")));
+        assert!(matches!(&blocks[1], Block::Image { src, alt, title }
+                if src == "a.png" && alt == "Diagram" && title.is_empty()));
+        assert!(matches!(&blocks[3], Block::Image { src, alt, title }
+                if src == "b.png" && alt == "The whole flow" && title == "Flow"));
+        assert!(matches!(&blocks[4], Block::Paragraph(i) if i[0].text.contains("<div>")));
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl Flow<'_> {
             Block::Quote(inner) => self.quote(inner, ctx),
             Block::Code(text) => self.code(text, ctx),
             Block::Table { aligns, head, rows } => self.table(aligns, head, rows, ctx),
-            Block::Image { src, alt } => self.image(src, alt, ctx),
+            Block::Image { src, alt, .. } => self.image(src, alt, ctx),
             Block::Rule => vec![Chunk {
                 height: Pt(10.0),
                 space_before: PARA_GAP,
