@@ -381,3 +381,19 @@ fn customers_are_read_from_the_bundles() {
     assert_eq!(names["acme-forecast"][0], "Harbor Lane Grocers");
     assert_eq!(names["northwind-vision"].len(), 5);
 }
+
+#[test]
+fn the_diagram_caption_is_its_short_title_not_its_alternative_text() {
+    let pdf = render("acme-forecast", "caption", &[]);
+    let text = squash(&tool("pdftotext", &[], &pdf));
+    assert!(
+        text.contains(&squash("Architecture of Acme Forecast Studio")),
+        "no short caption under the diagram"
+    );
+    // A sentence of `architecture.diagram_alt`: the Figure's /Alt (tests/pdf_tags.rs), never
+    // printed.
+    assert!(
+        !text.contains(&squash("Analysts and customer systems reach a VPC")),
+        "the alternative text is printed as the caption"
+    );
+}

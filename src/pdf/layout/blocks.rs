@@ -63,7 +63,7 @@ impl Flow<'_> {
             Block::Quote(inner) => self.quote(inner, ctx),
             Block::Code(text) => self.code(text, ctx),
             Block::Table { aligns, head, rows } => self.table(aligns, head, rows, ctx),
-            Block::Image { src, alt, .. } => self.image(src, alt, ctx),
+            Block::Image { src, alt, title } => self.image(src, alt, title, ctx),
             Block::Rule => vec![Chunk {
                 height: Pt(10.0),
                 space_before: PARA_GAP,
@@ -330,7 +330,7 @@ impl Flow<'_> {
         chunks
     }
 
-    fn image(&mut self, src: &str, alt: &str, ctx: Ctx) -> Vec<Chunk> {
+    fn image(&mut self, src: &str, alt: &str, title: &str, ctx: Ctx) -> Vec<Chunk> {
         let Some(&(pw, ph)) = self.images.get(src) else {
             self.warnings.push(format!(
                 "{}: image {src} is not among the assets; its alt text is shown instead",
@@ -370,15 +370,18 @@ impl Flow<'_> {
             leading: TABLE_LEADING,
             color: MUTED,
         };
-        let caption_lines = if alt.trim().is_empty() {
+        // The visible caption is the image's title when it has one: the alternative text
+        // may be a paragraph written for a screen reader, which reads the caption too.
+        let caption = if title.trim().is_empty() { alt } else { title };
+        let caption_lines = if caption.trim().is_empty() {
             Vec::new()
         } else {
             let inl = vec![Inline {
-                text: alt.to_string(),
+                text: caption.to_string(),
                 style: model::InlineStyle::default(),
             }];
-            let caption = self.tags.push(Role::Caption, Some(figure));
-            let atoms = self.atoms(&inl, &caption_style, PageRef::None, Mark::Content(caption));
+            let element = self.tags.push(Role::Caption, Some(figure));
+            let atoms = self.atoms(&inl, &caption_style, PageRef::None, Mark::Content(element));
             text::break_lines(&atoms, ctx.width)
         };
         let caption_h = if caption_lines.is_empty() {
