@@ -13,11 +13,10 @@ use std::ops::Range;
 
 use annotate_snippets::Level;
 use lopdf::{Document, Object};
-use serde_json::Value;
 
 use crate::Error;
 use crate::bundle::diag::{Pos, render_places};
-use crate::bundle::{KeyPath, Loaded};
+use crate::bundle::{KeyPath, Loaded, collect_strings};
 use crate::output::OutputFile;
 
 /// A string that must not appear in the public edition, and what it is.
@@ -282,23 +281,6 @@ fn places_in_bundle(
         }
     }
     out
-}
-
-fn collect_strings(v: &Value, path: KeyPath, out: &mut Vec<(KeyPath, String)>) {
-    match v {
-        Value::String(s) => out.push((path, s.clone())),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect_strings(item, path.index(i), out);
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                collect_strings(item, path.key(k), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Byte ranges of `word` in `text` with letters or digits on neither side.

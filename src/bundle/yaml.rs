@@ -128,6 +128,24 @@ impl KeyPath {
     }
 }
 
+/// Every string in `v`, which stands at `path`, with its own key path.
+pub(crate) fn collect_strings(v: &Value, path: KeyPath, out: &mut Vec<(KeyPath, String)>) {
+    match v {
+        Value::String(s) => out.push((path, s.clone())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_strings(item, path.index(i), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                collect_strings(item, path.key(k), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl fmt::Display for KeyPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (n, seg) in self.0.iter().enumerate() {
