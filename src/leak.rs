@@ -631,16 +631,11 @@ mod tests {
         assert!(word_ranges("Meridianite", "Meridian").is_empty());
     }
 
-    const LEAKY: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-  summary: |
+    /// The smallest bundle that loads (nine lines, ending in the solution's name), with a
+    /// confidential customer's short name in its solution summary and the reference's lessons.
+    const LEAKY: &str = concat!(
+        include_str!("../tests/fixtures/minimal/bundle.yaml"),
+        "  summary: |
     Forecasts for retailers.
 
     Meridian now plans its stock with us.
@@ -650,7 +645,8 @@ references:
     lessons: >-
       Meridian's buyers trusted a forecast only
       with its interval.
-";
+"
+    );
 
     fn load(yaml: &str) -> (tempfile::TempDir, Loaded) {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -98,17 +98,9 @@ pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// The smallest bundle that loads: the keys every bundle needs, no references yet.
-pub const MINIMAL: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-";
+/// The smallest bundle that loads: the keys every bundle needs, no references yet. The unit
+/// tests include the same file, so there is one bundle to keep valid.
+pub const MINIMAL: &str = include_str!("../fixtures/minimal/bundle.yaml");
 
 /// A fresh bundle folder holding `bundle.yaml` with `yaml`.
 pub fn temp_bundle(yaml: impl AsRef<[u8]>) -> tempfile::TempDir {
