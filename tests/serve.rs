@@ -30,7 +30,9 @@ mod running;
 use running::Running;
 
 mod common;
-use common::{command, copy_dir, edit, replace, repo, run, sample};
+use common::{
+    command, copy_dir, edit, gaps_template, render_with, repo, reword_gaps, sample, shown_options,
+};
 
 #[path = "common/pdf_tool.rs"]
 mod pdf_tool;
@@ -577,23 +579,8 @@ fn chromium_follows_edits_without_a_manual_reload() {
 #[test]
 fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
     let (dir, bundle) = sample_copy("northwind-vision");
-    let templates = dir.path().join("templates");
-    std::fs::create_dir(&templates).expect("templates");
-    let gaps = templates.join("gaps.md");
-    std::fs::write(
-        &gaps,
-        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
-    )
-    .expect("write");
-    let args: Vec<&std::ffi::OsStr> = vec![
-        "--edition".as_ref(),
-        "reviewer".as_ref(),
-        "--paper".as_ref(),
-        "letter".as_ref(),
-        "--ragged".as_ref(),
-        "--templates".as_ref(),
-        templates.as_os_str(),
-    ];
+    let (templates, gaps) = gaps_template(dir.path());
+    let args = shown_options(&templates);
     let mut serve = Serve::start_with(&bundle, &args);
     let addr = serve.addr.clone();
 
@@ -605,13 +592,7 @@ fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
         "the reviewer edition"
     );
     let rendered = dir.path().join("rendered");
-    let r = run(command()
-        .arg("render")
-        .arg(&bundle)
-        .arg("--out")
-        .arg(&rendered)
-        .args(&args));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    render_with(&bundle, &rendered, &args);
     let md = get(&addr, "/packet.md");
     assert!(md.body == std::fs::read(rendered.join("packet.md")).expect("md"));
     assert!(
@@ -655,10 +636,7 @@ fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
     assert_ne!(rebuilt.header("etag"), Some(etag.as_str()));
 
     // A template is an input like the bundle's files.
-    replace(
-        &gaps,
-        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
-    );
+    reword_gaps(&gaps);
     let line = serve.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
     assert!(line.contains("gaps.md in "), "{line}");
     assert!(

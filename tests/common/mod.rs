@@ -88,6 +88,54 @@ pub fn edit(bundle: &Path, from: &str, to: &str) {
     replace(&path, text.replacen(from, to, 1).as_bytes());
 }
 
+/// A `templates` folder in `dir` whose `gaps.md` words the gaps section "Our wording: N
+/// gaps."; returns the folder and that template, which [`reword_gaps`] edits.
+pub fn gaps_template(dir: &Path) -> (PathBuf, PathBuf) {
+    let templates = dir.join("templates");
+    std::fs::create_dir(&templates).expect("templates");
+    let gaps = templates.join("gaps.md");
+    std::fs::write(
+        &gaps,
+        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
+    )
+    .expect("write");
+    (templates, gaps)
+}
+
+/// Rewords the template [`gaps_template`] wrote to "Reworded: N gaps.", saved the way
+/// editors save.
+pub fn reword_gaps(gaps: &Path) {
+    replace(
+        gaps,
+        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
+    );
+}
+
+/// The options that show in every output: the reviewer edition on Letter paper, ragged
+/// right, with the templates in `templates`.
+pub fn shown_options(templates: &Path) -> Vec<&std::ffi::OsStr> {
+    vec![
+        "--edition".as_ref(),
+        "reviewer".as_ref(),
+        "--paper".as_ref(),
+        "letter".as_ref(),
+        "--ragged".as_ref(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+    ]
+}
+
+/// `dossier render BUNDLE --out OUT ARGS…`, which must succeed.
+pub fn render_with(bundle: &Path, out: &Path, args: &[&std::ffi::OsStr]) {
+    let r = run(command()
+        .arg("render")
+        .arg(bundle)
+        .arg("--out")
+        .arg(out)
+        .args(args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 /// A test path as the `&str` the command line takes.
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")
