@@ -191,14 +191,7 @@ fn needles(s: &Secret) -> [String; 2] {
 /// The refusal: one source snippet per hit, with a caret under every place in the bundle
 /// that holds the text (its defining key only when nothing else does).
 fn report(hits: &[Hit], loaded: &Loaded) -> String {
-    let mut starts: Vec<usize> = loaded
-        .doc
-        .places
-        .values()
-        .flat_map(|p| p.key.iter().chain([&p.value]).map(|pos| pos.bytes.start))
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
+    let starts = loaded.doc.starts();
     let mut strings = Vec::new();
     collect_strings(&loaded.doc.value, KeyPath::default(), &mut strings);
 

@@ -264,17 +264,9 @@ struct Reviewer<'a> {
 
 impl<'a> Reviewer<'a> {
     fn new(loaded: &'a Loaded) -> Self {
-        let mut starts: Vec<usize> = loaded
-            .doc
-            .places
-            .values()
-            .flat_map(|p| p.key.iter().chain([&p.value]).map(|pos| pos.bytes.start))
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
         Reviewer {
             loaded,
-            starts,
+            starts: loaded.doc.starts(),
             out: Vec::new(),
         }
     }

@@ -199,6 +199,19 @@ impl Located {
             _ => self.value_pos(path),
         }
     }
+
+    /// The byte offset where every key and value starts, sorted, each once: the next start
+    /// after a string's own bounds any search for text inside that string.
+    pub(crate) fn starts(&self) -> Vec<usize> {
+        let mut starts: Vec<usize> = self
+            .places
+            .values()
+            .flat_map(|p| p.key.iter().chain([&p.value]).map(|pos| pos.bytes.start))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
 }
 
 /// A YAML problem: message and, where known, position, key path and hint.
