@@ -18,6 +18,7 @@ use crate::Error;
 use crate::bundle::diag::{Pos, render_places};
 use crate::bundle::{KeyPath, Loaded, collect_strings};
 use crate::output::OutputFile;
+use crate::pdf::decode_text;
 
 /// A string that must not appear in the public edition, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -504,7 +505,7 @@ fn walk(
     by_kind: &mut std::collections::BTreeMap<&'static str, String>,
 ) {
     match o {
-        Object::String(bytes, _) => push(by_kind, kind, &decode(bytes)),
+        Object::String(bytes, _) => push(by_kind, kind, &decode_text(bytes)),
         Object::Name(n) => push(by_kind, kind, &String::from_utf8_lossy(n)),
         Object::Array(a) => a.iter().for_each(|x| walk(x, kind, by_kind)),
         Object::Dictionary(d) => {
@@ -515,21 +516,6 @@ fn walk(
             }
         }
         _ => {}
-    }
-}
-
-fn decode(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
-        return String::from_utf16_lossy(&units);
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        // PDFDocEncoding agrees with Latin-1 for letters.
-        Err(_) => bytes.iter().map(|b| *b as char).collect(),
     }
 }
 
