@@ -17,16 +17,8 @@ python3 - "$work" "$samples" <<'EOF'
 import os, struct, sys, zlib, random, shutil
 
 work, samples = sys.argv[1], sys.argv[2]
-MINIMAL = """format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-"""
+with open(os.path.join(os.path.dirname(samples), "tests/fixtures/minimal/bundle.yaml")) as f:
+    MINIMAL = f.read()
 
 def bundle(name, text, files=()):
     d = os.path.join(work, name)

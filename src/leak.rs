@@ -13,12 +13,12 @@ use std::ops::Range;
 
 use annotate_snippets::Level;
 use lopdf::{Document, Object};
-use serde_json::Value;
 
 use crate::Error;
 use crate::bundle::diag::{Pos, render_places};
-use crate::bundle::{KeyPath, Loaded};
+use crate::bundle::{KeyPath, Loaded, collect_strings};
 use crate::output::OutputFile;
+use crate::pdf::decode_text;
 
 /// A string that must not appear in the public edition, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,14 +192,7 @@ fn needles(s: &Secret) -> [String; 2] {
 /// The refusal: one source snippet per hit, with a caret under every place in the bundle
 /// that holds the text (its defining key only when nothing else does).
 fn report(hits: &[Hit], loaded: &Loaded) -> String {
-    let mut starts: Vec<usize> = loaded
-        .doc
-        .places
-        .values()
-        .flat_map(|p| p.key.iter().chain([&p.value]).map(|pos| pos.bytes.start))
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
+    let starts = loaded.doc.starts();
     let mut strings = Vec::new();
     collect_strings(&loaded.doc.value, KeyPath::default(), &mut strings);
 
@@ -282,23 +275,6 @@ fn places_in_bundle(
         }
     }
     out
-}
-
-fn collect_strings(v: &Value, path: KeyPath, out: &mut Vec<(KeyPath, String)>) {
-    match v {
-        Value::String(s) => out.push((path, s.clone())),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect_strings(item, path.index(i), out);
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                collect_strings(item, path.key(k), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Byte ranges of `word` in `text` with letters or digits on neither side.
@@ -529,7 +505,7 @@ fn walk(
     by_kind: &mut std::collections::BTreeMap<&'static str, String>,
 ) {
     match o {
-        Object::String(bytes, _) => push(by_kind, kind, &decode(bytes)),
+        Object::String(bytes, _) => push(by_kind, kind, &decode_text(bytes)),
         Object::Name(n) => push(by_kind, kind, &String::from_utf8_lossy(n)),
         Object::Array(a) => a.iter().for_each(|x| walk(x, kind, by_kind)),
         Object::Dictionary(d) => {
@@ -540,21 +516,6 @@ fn walk(
             }
         }
         _ => {}
-    }
-}
-
-fn decode(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
-        return String::from_utf16_lossy(&units);
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        // PDFDocEncoding agrees with Latin-1 for letters.
-        Err(_) => bytes.iter().map(|b| *b as char).collect(),
     }
 }
 
@@ -649,16 +610,11 @@ mod tests {
         assert!(word_ranges("Meridianite", "Meridian").is_empty());
     }
 
-    const LEAKY: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-  summary: |
+    /// The smallest bundle that loads (nine lines, ending in the solution's name), with a
+    /// confidential customer's short name in its solution summary and the reference's lessons.
+    const LEAKY: &str = concat!(
+        include_str!("../tests/fixtures/minimal/bundle.yaml"),
+        "  summary: |
     Forecasts for retailers.
 
     Meridian now plans its stock with us.
@@ -668,7 +624,8 @@ references:
     lessons: >-
       Meridian's buyers trusted a forecast only
       with its interval.
-";
+"
+    );
 
     fn load(yaml: &str) -> (tempfile::TempDir, Loaded) {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -185,6 +185,23 @@ fn sample_page(sample: &str, edition: &str, out: &Path) -> std::path::PathBuf {
     html.join("packet.html")
 }
 
+/// Opens the HTML packet of every edition of both samples at 1280 and 800 pixels wide in one
+/// browser and hands each page to `look`, with a label naming sample, edition and width.
+fn each_page(bin: &Path, mut look: impl FnMut(&mut Browser, &str)) {
+    let mut browser = Browser::start(bin);
+    for sample in SAMPLES {
+        for edition in EDITIONS {
+            let out = tempfile::tempdir().expect("temp dir");
+            let page = sample_page(sample, edition, out.path());
+            for width in [1280, 800] {
+                browser.set_width(width);
+                browser.open(&page);
+                look(&mut browser, &format!("{sample} {edition} at {width}px"));
+            }
+        }
+    }
+}
+
 /// Every table cell on the page that is laid out broader than a pixel (a header shown only
 /// to screen readers is clipped to one): a word broken across lines anywhere but after a
 /// hyphen, dash or slash it contains, and content wider than its cell.
@@ -235,28 +252,16 @@ fn tables_break_lines_only_between_words_and_no_cell_spills_in_any_edition() {
     let Some(bin) = chromium_or_skip() else {
         return;
     };
-    let mut browser = Browser::start(&bin);
     let mut problems = Vec::new();
     let mut checked_cells = 0;
-    for sample in SAMPLES {
-        for edition in EDITIONS {
-            let out = tempfile::tempdir().expect("temp dir");
-            let page = sample_page(sample, edition, out.path());
-            for width in [1280, 800] {
-                browser.set_width(width);
-                browser.open(&page);
-                let cells = browser.eval("document.querySelectorAll('th, td').length");
-                checked_cells += cells.as_u64().unwrap_or(0);
-                let found = browser.eval(TABLE_PROBLEMS);
-                for p in found.as_array().expect("a list of problems") {
-                    problems.push(format!(
-                        "{sample} {edition} at {width}px: {}",
-                        p.as_str().unwrap_or_default()
-                    ));
-                }
-            }
+    each_page(&bin, |browser, page| {
+        let cells = browser.eval("document.querySelectorAll('th, td').length");
+        checked_cells += cells.as_u64().unwrap_or(0);
+        let found = browser.eval(TABLE_PROBLEMS);
+        for p in found.as_array().expect("a list of problems") {
+            problems.push(format!("{page}: {}", p.as_str().unwrap_or_default()));
         }
-    }
+    });
     // The samples' pages have a few hundred cells each; none measured would prove nothing.
     assert!(checked_cells > 1000, "only {checked_cells} cells measured");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -290,31 +295,16 @@ fn axe_core_finds_no_accessibility_violation_in_any_edition() {
         return;
     };
     let axe = axe_source();
-    let mut browser = Browser::start(&bin);
     let mut violations = Vec::new();
-    for sample in SAMPLES {
-        for edition in EDITIONS {
-            let out = tempfile::tempdir().expect("temp dir");
-            let page = sample_page(sample, edition, out.path());
-            // The contents links' spacing (target-size) depends on the layout.
-            for width in [1280, 800] {
-                browser.set_width(width);
-                browser.open(&page);
-                browser.eval(&format!("{axe}\n;true"));
-                let result = browser.eval(AXE_RUN);
-                let rules = result["rules"].as_u64().unwrap_or(0);
-                assert!(
-                    rules > 50,
-                    "{sample} {edition}: axe ran only {rules} rules: {result}"
-                );
-                for v in result["violations"].as_array().expect("violations") {
-                    violations.push(format!(
-                        "{sample} {edition} at {width}px: {}",
-                        v.as_str().unwrap_or_default()
-                    ));
-                }
-            }
+    // Both widths: the contents links' spacing (target-size) depends on the layout.
+    each_page(&bin, |browser, page| {
+        browser.eval(&format!("{axe}\n;true"));
+        let result = browser.eval(AXE_RUN);
+        let rules = result["rules"].as_u64().unwrap_or(0);
+        assert!(rules > 50, "{page}: axe ran only {rules} rules: {result}");
+        for v in result["violations"].as_array().expect("violations") {
+            violations.push(format!("{page}: {}", v.as_str().unwrap_or_default()));
         }
-    }
+    });
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }

@@ -343,16 +343,9 @@ fn hostile_markup_in_every_field_is_shown_as_text() {
 }
 
 /// A bundle whose reference's proposal carries headings pasted from a document.
-const HEADINGS_IN_PROSE: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-references:
+const HEADINGS_IN_PROSE: &str = concat!(
+    include_str!("fixtures/minimal/bundle.yaml"),
+    "references:
   - customer: Globex Retail
     proposal: |
       Daily forecasts per store.
@@ -363,7 +356,8 @@ references:
       ---
       - one
       - two
-";
+"
+);
 
 #[test]
 fn a_heading_inside_prose_is_a_run_in_subheading_not_a_packet_heading() {

@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -30,7 +30,9 @@ mod running;
 use running::Running;
 
 mod common;
-use common::{command, copy_dir, edit, replace, repo, run, sample};
+use common::{
+    command, copy_dir, edit, gaps_template, render_with, repo, reword_gaps, sample, shown_options,
+};
 
 #[path = "common/pdf_tool.rs"]
 mod pdf_tool;
@@ -460,119 +462,28 @@ fn a_bundle_broken_from_the_start_shows_its_problems_until_it_is_fixed() {
 
 #[path = "common/chromium.rs"]
 mod chromium;
-use chromium::{chromium_or_skip, headless};
+use chromium::chromium_or_skip;
 
-/// A page open in Chromium, driven over the DevTools protocol.
-struct Browser {
-    _child: KillOnDrop,
-    socket: tungstenite::WebSocket<TcpStream>,
-    next_id: u64,
-    _profile: tempfile::TempDir,
-}
+#[path = "common/devtools.rs"]
+mod devtools;
+use devtools::Browser;
 
-impl Browser {
-    fn open(bin: &Path, url: &str) -> Browser {
-        let profile = tempfile::tempdir().expect("profile dir");
-        let child = KillOnDrop(
-            headless(bin, profile.path())
-                .args(["--remote-debugging-port=0", "--window-size=1200,900"])
-                .arg(url)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("chromium starts"),
-        );
-        let port_file = profile.path().join("DevToolsActivePort");
-        let port = poll("DevTools port", || {
-            std::fs::read_to_string(&port_file)
-                .ok()
-                .and_then(|t| t.lines().next().map(str::to_string))
-                .filter(|p| !p.is_empty())
-        });
-        let devtools = format!("127.0.0.1:{port}");
-        let target = poll("the page target", || {
-            let list: Value = serde_json::from_slice(&get(&devtools, "/json/list").body).ok()?;
-            list.as_array()?
-                .iter()
-                .find(|t| {
-                    t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url))
-                })
-                .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(str::to_string))
-        });
-        let stream = TcpStream::connect(&devtools).expect("connect to DevTools");
-        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
-        let (socket, _) = tungstenite::client(target.as_str(), stream).expect("DevTools socket");
-        Browser {
-            _child: child,
-            socket,
-            next_id: 0,
-            _profile: profile,
-        }
-    }
-
-    /// Evaluates `expression` in the page; `None` while the page is between documents.
-    fn eval(&mut self, expression: &str) -> Option<Value> {
-        self.next_id += 1;
-        let id = self.next_id;
-        let call = serde_json::json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true},
-        });
-        self.socket
-            .send(tungstenite::Message::text(call.to_string()))
-            .expect("send to DevTools");
-        loop {
-            let message = self.socket.read().expect("DevTools answers");
-            let Ok(text) = message.to_text() else {
-                continue;
-            };
-            let Ok(reply) = serde_json::from_str::<Value>(text) else {
-                continue;
-            };
-            if reply["id"] == id {
-                let result = &reply["result"];
-                if result.get("exceptionDetails").is_some() || reply.get("error").is_some() {
-                    return None;
-                }
-                return Some(result["result"]["value"].clone());
-            }
-        }
-    }
-
-    /// Polls the page until `expression` gives something `want` accepts.
-    fn wait_for(&mut self, what: &str, expression: &str, want: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(v) = self.eval(expression)
-                && want(&v)
-            {
-                return v;
-            }
-            assert!(Instant::now() < deadline, "the page never showed {what}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-/// Kills the browser when dropped, also when the test fails while starting it.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+/// Polls the page until `expression` gives something `want` accepts; `None` while the page
+/// is between documents counts as not yet.
+fn wait_for(
+    browser: &mut Browser,
+    what: &str,
+    expression: &str,
+    want: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = Instant::now() + PATIENCE;
     loop {
-        if let Some(v) = f() {
+        if let Some(v) = browser.try_eval(expression)
+            && want(&v)
+        {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(Instant::now() < deadline, "the page never showed {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -587,7 +498,7 @@ const LOOK: &str = "JSON.stringify({\
 })";
 
 fn look(browser: &mut Browser, what: &str, want: impl Fn(&Value) -> bool) -> Value {
-    let v = browser.wait_for(what, LOOK, |v| {
+    let v = wait_for(browser, what, LOOK, |v| {
         v.as_str()
             .and_then(|s| serde_json::from_str::<Value>(s).ok())
             .is_some_and(|v| want(&v))
@@ -603,7 +514,9 @@ fn chromium_follows_edits_without_a_manual_reload() {
     let (_dir, bundle) = sample_copy("acme-forecast");
     let mut serve = Serve::start(&bundle);
     let url = format!("http://{}/", serve.addr);
-    let mut browser = Browser::open(&bin, &url);
+    let mut browser = Browser::start(&bin);
+    browser.set_width(1200);
+    browser.navigate(&url);
 
     let shown = look(&mut browser, "the packet, connected", |v| {
         v["live"].is_string()
@@ -612,7 +525,7 @@ fn chromium_follows_edits_without_a_manual_reload() {
                 .is_some_and(|h| h.contains("Acme Forecast Studio"))
     });
     assert!(shown["banner"].is_null());
-    browser.eval("window.dossierTestMarker = 'before the edit'; 1");
+    browser.try_eval("window.dossierTestMarker = 'before the edit'; 1");
 
     // The test only edits the file; the page must reload and show the new name by itself.
     edit(
@@ -627,7 +540,7 @@ fn chromium_follows_edits_without_a_manual_reload() {
             && v["live"].is_string()
     });
     assert!(shown["marker"].is_null(), "the page reloaded: {shown}");
-    browser.eval("window.dossierTestMarker = 'before the break'; 1");
+    browser.try_eval("window.dossierTestMarker = 'before the break'; 1");
 
     let line = line_of(&bundle, "as_of:");
     edit(&bundle, "as_of: 2026-11-20", "as_of: 2026-11-31");
@@ -666,23 +579,8 @@ fn chromium_follows_edits_without_a_manual_reload() {
 #[test]
 fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
     let (dir, bundle) = sample_copy("northwind-vision");
-    let templates = dir.path().join("templates");
-    std::fs::create_dir(&templates).expect("templates");
-    let gaps = templates.join("gaps.md");
-    std::fs::write(
-        &gaps,
-        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
-    )
-    .expect("write");
-    let args: Vec<&std::ffi::OsStr> = vec![
-        "--edition".as_ref(),
-        "reviewer".as_ref(),
-        "--paper".as_ref(),
-        "letter".as_ref(),
-        "--ragged".as_ref(),
-        "--templates".as_ref(),
-        templates.as_os_str(),
-    ];
+    let (templates, gaps) = gaps_template(dir.path());
+    let args = shown_options(&templates);
     let mut serve = Serve::start_with(&bundle, &args);
     let addr = serve.addr.clone();
 
@@ -694,13 +592,7 @@ fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
         "the reviewer edition"
     );
     let rendered = dir.path().join("rendered");
-    let r = run(command()
-        .arg("render")
-        .arg(&bundle)
-        .arg("--out")
-        .arg(&rendered)
-        .args(&args));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    render_with(&bundle, &rendered, &args);
     let md = get(&addr, "/packet.md");
     assert!(md.body == std::fs::read(rendered.join("packet.md")).expect("md"));
     assert!(
@@ -744,10 +636,7 @@ fn serves_the_pdf_it_will_print_with_the_options_render_takes() {
     assert_ne!(rebuilt.header("etag"), Some(etag.as_str()));
 
     // A template is an input like the bundle's files.
-    replace(
-        &gaps,
-        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
-    );
+    reword_gaps(&gaps);
     let line = serve.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
     assert!(line.contains("gaps.md in "), "{line}");
     assert!(

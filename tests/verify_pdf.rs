@@ -80,67 +80,78 @@ fn an_untouched_packet_verifies_in_every_setting_it_records() {
     }
 }
 
-#[test]
-fn an_edited_bundle_yaml_inside_the_pdf_is_found() {
+/// Renders the acme sample's PDF, lets `tamper` change it as another PDF program would
+/// (objects rewritten, the file saved anew) and verifies it: exit 1. Returns what verify said.
+fn verify_tampered(tamper: impl FnOnce(&mut Document)) -> String {
     let (_out, pdf) = render(&repo("samples/acme-forecast"), &[]);
     let mut doc = Document::load(&pdf).expect("loads");
-    let (file, _) = embedded(&doc, "bundle/bundle.yaml");
-    let stream = doc
-        .get_object_mut(file)
-        .and_then(Object::as_stream_mut)
-        .expect("a stream");
-    let yaml = String::from_utf8(stream.decompressed_content().expect("inflates")).expect("utf-8");
-    assert!(yaml.contains("Acme"), "the sample names its partner");
-    // The file's checksum and size are left as they were: an edit in place.
-    stream.set_plain_content(yaml.replacen("Acme", "Acne", 1).into_bytes());
-    stream.dict.remove(b"Filter");
+    tamper(&mut doc);
     save(&mut doc, &pdf);
-
     let run = verify(&pdf);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    run.stdout
+}
+
+/// Replaces the data of stream `id` with `edit` of its decoded data, stored unfiltered;
+/// returns the stream, whose dictionary is otherwise left as it was.
+fn rewrite(doc: &mut Document, id: ObjectId, edit: impl FnOnce(Vec<u8>) -> Vec<u8>) -> &mut Stream {
+    let stream = doc
+        .get_object_mut(id)
+        .and_then(Object::as_stream_mut)
+        .expect("a stream");
+    let content = stream.decompressed_content().expect("inflates");
+    stream.set_plain_content(edit(content));
+    stream.dict.remove(b"Filter");
+    stream
+}
+
+/// Misspells the partner's name in the embedded bundle.yaml ("Acme" becomes "Acne");
+/// returns the file's stream.
+fn misspell_bundle_yaml(doc: &mut Document) -> &mut Stream {
+    let (file, _) = embedded(doc, "bundle/bundle.yaml");
+    rewrite(doc, file, |bytes| {
+        let yaml = String::from_utf8(bytes).expect("utf-8");
+        assert!(yaml.contains("Acme"), "the sample names its partner");
+        yaml.replacen("Acme", "Acne", 1).into_bytes()
+    })
+}
+
+#[test]
+fn an_edited_bundle_yaml_inside_the_pdf_is_found() {
+    // The file's checksum and size are left as they were: an edit in place.
+    let said = verify_tampered(|doc| {
+        misspell_bundle_yaml(doc);
+    });
     assert!(
-        run.stdout.contains("bundle/bundle.yaml") && run.stdout.contains("/CheckSum"),
-        "names the file and the checksum: {}",
-        run.stdout
+        said.contains("bundle/bundle.yaml") && said.contains("/CheckSum"),
+        "names the file and the checksum: {said}"
     );
 }
 
 #[test]
 fn an_edited_bundle_with_a_forged_checksum_still_renders_to_other_pages() {
-    let (_out, pdf) = render(&repo("samples/acme-forecast"), &[]);
-    let mut doc = Document::load(&pdf).expect("loads");
-    let (file, _) = embedded(&doc, "bundle/bundle.yaml");
-    let stream = doc
-        .get_object_mut(file)
-        .and_then(Object::as_stream_mut)
-        .expect("a stream");
-    let yaml = String::from_utf8(stream.decompressed_content().expect("inflates")).expect("utf-8");
-    let edited = yaml.replacen("Acme", "Acne", 1).into_bytes();
-    stream.set_plain_content(edited.clone());
-    stream.dict.remove(b"Filter");
-    // A careful forger updates the checksum and size too.
-    let mut params = stream
-        .dict
-        .get(b"Params")
-        .and_then(Object::as_dict)
-        .expect("/Params")
-        .clone();
-    params.set(
-        "CheckSum",
-        Object::String(md5_of(&edited).to_vec(), lopdf::StringFormat::Hexadecimal),
-    );
-    params.set("Size", Object::Integer(edited.len() as i64));
-    stream.dict.set("Params", params);
-    save(&mut doc, &pdf);
-
-    let run = verify(&pdf);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let said = verify_tampered(|doc| {
+        let stream = misspell_bundle_yaml(doc);
+        let edited = stream.content.clone();
+        // A careful forger updates the checksum and size too.
+        let mut params = stream
+            .dict
+            .get(b"Params")
+            .and_then(Object::as_dict)
+            .expect("/Params")
+            .clone();
+        params.set(
+            "CheckSum",
+            Object::String(md5_of(&edited).to_vec(), lopdf::StringFormat::Hexadecimal),
+        );
+        params.set("Size", Object::Integer(edited.len() as i64));
+        stream.dict.set("Params", params);
+    });
     assert!(
-        run.stdout.contains("page"),
-        "says the pages differ from what the embedded bundle renders to: {}",
-        run.stdout
+        said.contains("page"),
+        "says the pages differ from what the embedded bundle renders to: {said}"
     );
-    assert!(!run.stdout.contains("/CheckSum"), "{}", run.stdout);
+    assert!(!said.contains("/CheckSum"), "{said}");
 }
 
 /// MD5 as the PDF's `/CheckSum` holds it, computed here independently of the writer.
@@ -151,61 +162,44 @@ fn md5_of(bytes: &[u8]) -> [u8; 16] {
 
 #[test]
 fn a_changed_page_with_its_attachments_left_alone_is_found() {
-    let (_out, pdf) = render(&repo("samples/acme-forecast"), &[]);
-    let mut doc = Document::load(&pdf).expect("loads");
-    let pages = doc.get_pages();
-    let page_id = pages[&2];
-    let contents = doc
-        .get_dictionary(page_id)
-        .and_then(|p| p.get(b"Contents"))
-        .and_then(Object::as_reference)
-        .expect("page 2 has one content stream");
-    let stream: &mut Stream = doc
-        .get_object_mut(contents)
-        .and_then(Object::as_stream_mut)
-        .expect("a stream");
-    let mut content = stream.decompressed_content().expect("inflates");
-    // A white box over part of the page: what someone hiding a line would draw.
-    content.extend_from_slice(b"\nq 1 1 1 rg 72 400 300 40 re f Q\n");
-    stream.set_plain_content(content);
-    stream.dict.remove(b"Filter");
-    save(&mut doc, &pdf);
-
-    let run = verify(&pdf);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("page 2"),
-        "names the page: {}",
-        run.stdout
-    );
-    assert!(!run.stdout.contains("/CheckSum"), "{}", run.stdout);
+    let said = verify_tampered(|doc| {
+        let page_id = doc.get_pages()[&2];
+        let contents = doc
+            .get_dictionary(page_id)
+            .and_then(|p| p.get(b"Contents"))
+            .and_then(Object::as_reference)
+            .expect("page 2 has one content stream");
+        rewrite(doc, contents, |mut content| {
+            // A white box over part of the page: what someone hiding a line would draw.
+            content.extend_from_slice(b"\nq 1 1 1 rg 72 400 300 40 re f Q\n");
+            content
+        });
+    });
+    assert!(said.contains("page 2"), "names the page: {said}");
+    assert!(!said.contains("/CheckSum"), "{said}");
 }
 
 #[test]
 fn a_packet_made_by_another_dossier_version_is_reported() {
-    let (_out, pdf) = render(&repo("samples/acme-forecast"), &[]);
-    let mut doc = Document::load(&pdf).expect("loads");
-    let xmp = doc
-        .catalog()
-        .and_then(|c| c.get(b"Metadata"))
-        .and_then(Object::as_reference)
-        .expect("/Metadata");
-    let stream = doc
-        .get_object_mut(xmp)
-        .and_then(Object::as_stream_mut)
-        .expect("a stream");
-    let text = String::from_utf8(stream.content.clone()).expect("utf-8");
-    let version = format!("<dossier:version>{}<", env!("CARGO_PKG_VERSION"));
-    assert!(text.contains(&version), "the XMP records the version");
-    stream.set_content(
-        text.replace(&version, "<dossier:version>0.0.1<")
-            .into_bytes(),
-    );
-    save(&mut doc, &pdf);
-
-    let run = verify(&pdf);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("dossier 0.0.1"), "{}", run.stdout);
+    let said = verify_tampered(|doc| {
+        let xmp = doc
+            .catalog()
+            .and_then(|c| c.get(b"Metadata"))
+            .and_then(Object::as_reference)
+            .expect("/Metadata");
+        let stream = doc
+            .get_object_mut(xmp)
+            .and_then(Object::as_stream_mut)
+            .expect("a stream");
+        let text = String::from_utf8(stream.content.clone()).expect("utf-8");
+        let version = format!("<dossier:version>{}<", env!("CARGO_PKG_VERSION"));
+        assert!(text.contains(&version), "the XMP records the version");
+        stream.set_content(
+            text.replace(&version, "<dossier:version>0.0.1<")
+                .into_bytes(),
+        );
+    });
+    assert!(said.contains("dossier 0.0.1"), "{said}");
 }
 
 #[test]

@@ -14,7 +14,10 @@ mod running;
 use running::Running as Watch;
 
 mod common;
-use common::{command, copy_dir, edit, replace, repo, run, sample};
+use common::{
+    command, copy_dir, edit, gaps_template, render_with, replace, repo, reword_gaps, sample,
+    shown_options,
+};
 
 #[path = "common/pdf_tool.rs"]
 mod pdf_tool;
@@ -152,27 +155,11 @@ fn takes_the_options_render_takes_and_rebuilds_when_a_template_changes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bundle = dir.path().join("bundle");
     let out = dir.path().join("out");
-    let templates = dir.path().join("templates");
     copy_dir(&sample("northwind-vision"), &bundle);
-    std::fs::create_dir(&templates).expect("templates");
-    let gaps = templates.join("gaps.md");
-    std::fs::write(
-        &gaps,
-        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
-    )
-    .expect("write");
+    let (templates, gaps) = gaps_template(dir.path());
     let fonts = repo("tests/fixtures/fonts");
-    let args: Vec<&std::ffi::OsStr> = vec![
-        "--edition".as_ref(),
-        "reviewer".as_ref(),
-        "--paper".as_ref(),
-        "letter".as_ref(),
-        "--ragged".as_ref(),
-        "--templates".as_ref(),
-        templates.as_os_str(),
-        "--font-dir".as_ref(),
-        fonts.as_os_str(),
-    ];
+    let mut args = shown_options(&templates);
+    args.extend(["--font-dir".as_ref(), fonts.as_os_str()]);
     let mut watch_args: Vec<&std::ffi::OsStr> = vec![
         "watch".as_ref(),
         bundle.as_os_str(),
@@ -186,13 +173,7 @@ fn takes_the_options_render_takes_and_rebuilds_when_a_template_changes() {
 
     // What watch writes is what render writes with the same options.
     let rendered = dir.path().join("rendered");
-    let r = run(command()
-        .arg("render")
-        .arg(&bundle)
-        .arg("--out")
-        .arg(&rendered)
-        .args(&args));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    render_with(&bundle, &rendered, &args);
     for name in ["packet.md", "packet.html", "packet.pdf"] {
         assert!(
             read(out.join(name)) == read(rendered.join(name)),
@@ -209,10 +190,7 @@ fn takes_the_options_render_takes_and_rebuilds_when_a_template_changes() {
     assert!(info.contains("612 x 792"), "Letter paper: {info}");
 
     // A template is an input like the bundle's files.
-    replace(
-        &gaps,
-        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
-    );
+    reword_gaps(&gaps);
     let line = watch.wait_line(|l| l.starts_with("rebuilt") || l.starts_with("build failed"));
     assert!(line.starts_with("rebuilt after a change to "), "{line}");
     assert!(line.contains("gaps.md in "), "{line}");

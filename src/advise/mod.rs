@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::assess::filled;
 use crate::bundle::diag::{Pos, SnippetMessage, closest, render_snippet};
 use crate::bundle::model::{Markdown, Stage};
-use crate::bundle::{KeyPath, Loaded, Seg, regions};
+use crate::bundle::{KeyPath, Loaded, Seg, collect_strings, regions};
 use crate::plural;
 
 pub use services::{Catalog, Lookup, catalog};
@@ -264,17 +264,9 @@ struct Reviewer<'a> {
 
 impl<'a> Reviewer<'a> {
     fn new(loaded: &'a Loaded) -> Self {
-        let mut starts: Vec<usize> = loaded
-            .doc
-            .places
-            .values()
-            .flat_map(|p| p.key.iter().chain([&p.value]).map(|pos| pos.bytes.start))
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
         Reviewer {
             loaded,
-            starts,
+            starts: loaded.doc.starts(),
             out: Vec::new(),
         }
     }
@@ -715,24 +707,6 @@ impl<'a> Reviewer<'a> {
 fn https(url: &str) -> String {
     let url = url.trim();
     format!("https://{}", &url[7.min(url.len())..])
-}
-
-/// Every string in the document with its key path.
-fn collect_strings(v: &Value, path: KeyPath, out: &mut Vec<(KeyPath, String)>) {
-    match v {
-        Value::String(s) => out.push((path, s.clone())),
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect_strings(item, path.index(i), out);
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                collect_strings(item, path.key(k), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// A key path with list indices left out (`references[].customer`), to compare a bundle's

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub use diag::Diagnostic;
 pub use model::Bundle;
 pub use schema::{json_schema, parse_date};
+pub(crate) use yaml::collect_strings;
 pub use yaml::{KeyPath, Located, Place, Seg};
 
 use crate::checklist::Checklist;

@@ -128,6 +128,24 @@ impl KeyPath {
     }
 }
 
+/// Every string in `v`, which stands at `path`, with its own key path.
+pub(crate) fn collect_strings(v: &Value, path: KeyPath, out: &mut Vec<(KeyPath, String)>) {
+    match v {
+        Value::String(s) => out.push((path, s.clone())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_strings(item, path.index(i), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                collect_strings(item, path.key(k), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl fmt::Display for KeyPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (n, seg) in self.0.iter().enumerate() {
@@ -180,6 +198,19 @@ impl Located {
             Some(Place { key: Some(k), .. }) => Some(k.clone()),
             _ => self.value_pos(path),
         }
+    }
+
+    /// The byte offset where every key and value starts, sorted, each once: the next start
+    /// after a string's own bounds any search for text inside that string.
+    pub(crate) fn starts(&self) -> Vec<usize> {
+        let mut starts: Vec<usize> = self
+            .places
+            .values()
+            .flat_map(|p| p.key.iter().chain([&p.value]).map(|pos| pos.bytes.start))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts
     }
 }
 

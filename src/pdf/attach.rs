@@ -11,7 +11,7 @@ use md5::{Digest, Md5};
 use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 
 use super::PdfError;
-use super::util::{deflate, pdf_date, text_string};
+use super::util::{decode_text, deflate, pdf_date, text_string};
 
 /// Embeds `files` (name, bytes) in `pdf`. Names are unique, non-empty and become the
 /// attachments' file names; `date` is `YYYY-MM-DD` and becomes their modification date.
@@ -311,19 +311,6 @@ fn collect_names(doc: &Document, node: &Object, out: &mut Vec<(Vec<u8>, Object)>
             collect_names(doc, kid, out, depth + 1);
         }
     }
-}
-
-/// A PDF text string as Rust text: UTF-16BE after a byte-order mark, else byte by byte.
-fn decode_text(bytes: &[u8]) -> String {
-    if let Some(utf16) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = utf16
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
-        return String::from_utf16_lossy(&units);
-    }
-    String::from_utf8(bytes.to_vec())
-        .unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect())
 }
 
 /// The MIME type for the attachment's `/Subtype`, from its extension.

@@ -28,6 +28,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use metadata::Recorded;
+pub(crate) use util::decode_text;
 
 /// Paper size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -95,6 +95,20 @@ pub(super) fn text_string(s: &str) -> Object {
     Object::String(bytes, StringFormat::Hexadecimal)
 }
 
+/// A PDF text string as Rust text: UTF-16BE after a byte-order mark, else UTF-8, else byte by
+/// byte (PDFDocEncoding agrees with Latin-1 for letters).
+pub(crate) fn decode_text(bytes: &[u8]) -> String {
+    if let Some(utf16) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = utf16
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    String::from_utf8(bytes.to_vec())
+        .unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect())
+}
+
 /// `YYYY-MM-DD` → `D:YYYYMMDD000000Z`; anything else was rejected by `render`.
 pub(super) fn pdf_date(date: &str) -> String {
     format!("D:{}000000Z", date.replace('-', ""))
@@ -117,6 +131,18 @@ mod tests {
                 StringFormat::Hexadecimal
             )
         );
+    }
+
+    #[test]
+    fn text_strings_decode_to_what_was_encoded_and_other_bytes_as_latin_1() {
+        for s in ["Acme", "Nörd", "Meridian’s 🙂"] {
+            let Object::String(bytes, _) = text_string(s) else {
+                panic!("a string object");
+            };
+            assert_eq!(decode_text(&bytes), s);
+        }
+        assert_eq!(decode_text(b"Caf\xe9"), "Café");
+        assert_eq!(decode_text(&[0xfe, 0xff, 0, b'N', 0]), "N\u{0}");
     }
 
     #[test]

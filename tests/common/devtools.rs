@@ -1,6 +1,9 @@
 //! One headless Chromium driven over the DevTools protocol: open a page, set the window
 //! width, evaluate JavaScript (awaiting promises) and read the value back. Shared through
-//! `#[path]` by tests/browser.rs; needs tests/common/chromium.rs beside it as `chromium`.
+//! `#[path]` by tests/browser.rs and tests/serve.rs; needs tests/common/chromium.rs beside it
+//! as `chromium`.
+// Each test crate compiles this module on its own and uses a different part of it.
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -102,9 +105,13 @@ impl Browser {
         );
     }
 
-    /// Opens `page` and waits until it has loaded.
+    /// Opens `page` from disk and waits until it has loaded.
     pub fn open(&mut self, page: &Path) {
-        let url = format!("file://{}", page.display());
+        self.navigate(&format!("file://{}", page.display()));
+    }
+
+    /// Opens `url` and waits until it has loaded.
+    pub fn navigate(&mut self, url: &str) {
         self.call("Page.navigate", json!({"url": url}));
         // Until the new document has replaced the old one, the old one answers.
         let loaded = format!(
@@ -128,7 +135,7 @@ impl Browser {
     }
 
     /// Like [`Browser::eval`], `None` where the page threw (as between two documents).
-    fn try_eval(&mut self, expression: &str) -> Option<Value> {
+    pub fn try_eval(&mut self, expression: &str) -> Option<Value> {
         let result = self.evaluate(expression);
         result
             .get("exceptionDetails")

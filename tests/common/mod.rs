@@ -88,6 +88,54 @@ pub fn edit(bundle: &Path, from: &str, to: &str) {
     replace(&path, text.replacen(from, to, 1).as_bytes());
 }
 
+/// A `templates` folder in `dir` whose `gaps.md` words the gaps section "Our wording: N
+/// gaps."; returns the folder and that template, which [`reword_gaps`] edits.
+pub fn gaps_template(dir: &Path) -> (PathBuf, PathBuf) {
+    let templates = dir.join("templates");
+    std::fs::create_dir(&templates).expect("templates");
+    let gaps = templates.join("gaps.md");
+    std::fs::write(
+        &gaps,
+        "## {{ sections.gaps.title }}\n\nOur wording: {{ gaps | length }} gaps.\n",
+    )
+    .expect("write");
+    (templates, gaps)
+}
+
+/// Rewords the template [`gaps_template`] wrote to "Reworded: N gaps.", saved the way
+/// editors save.
+pub fn reword_gaps(gaps: &Path) {
+    replace(
+        gaps,
+        b"## {{ sections.gaps.title }}\n\nReworded: {{ gaps | length }} gaps.\n",
+    );
+}
+
+/// The options that show in every output: the reviewer edition on Letter paper, ragged
+/// right, with the templates in `templates`.
+pub fn shown_options(templates: &Path) -> Vec<&std::ffi::OsStr> {
+    vec![
+        "--edition".as_ref(),
+        "reviewer".as_ref(),
+        "--paper".as_ref(),
+        "letter".as_ref(),
+        "--ragged".as_ref(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+    ]
+}
+
+/// `dossier render BUNDLE --out OUT ARGS…`, which must succeed.
+pub fn render_with(bundle: &Path, out: &Path, args: &[&std::ffi::OsStr]) {
+    let r = run(command()
+        .arg("render")
+        .arg(bundle)
+        .arg("--out")
+        .arg(out)
+        .args(args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 /// A test path as the `&str` the command line takes.
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")
@@ -98,17 +146,9 @@ pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// The smallest bundle that loads: the keys every bundle needs, no references yet.
-pub const MINIMAL: &str = "format: 1
-checklist: aws-ml-competency-2017-v1.0
-as_of: 2026-11-20
-category: platform
-partner:
-  name: Acme Analytics, Inc.
-  website: https://acme-analytics.example
-solution:
-  name: Acme Forecast Studio
-";
+/// The smallest bundle that loads: the keys every bundle needs, no references yet. The unit
+/// tests include the same file, so there is one bundle to keep valid.
+pub const MINIMAL: &str = include_str!("../fixtures/minimal/bundle.yaml");
 
 /// A fresh bundle folder holding `bundle.yaml` with `yaml`.
 pub fn temp_bundle(yaml: impl AsRef<[u8]>) -> tempfile::TempDir {
