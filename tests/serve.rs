@@ -3,7 +3,7 @@
 //! 404); Ctrl-C stops it cleanly; and in headless Chromium the open page follows an edit by
 //! itself.
 //!
-//! The Chromium test needs `chromium` (`.ci/run` installs it); set `DOSSIER_SKIP_BROWSER=1`
+//! The Chromium test needs `chromium` (`tests/run.sh` installs it); set `DOSSIER_SKIP_BROWSER=1`
 //! to skip it on a machine without one.
 
 use std::io::{BufRead, BufReader, Read, Write};
