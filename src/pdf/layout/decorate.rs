@@ -2,7 +2,7 @@
 //! pagination has placed everything.
 
 use super::flow::{Flow, split_faces};
-use super::frame::{Item, Page};
+use super::frame::{Anchors, HeadingMark, Item, Page};
 use super::theme::{MUTED, RULE};
 use crate::pdf::fonts::{FaceKind, Glyph};
 use crate::pdf::length::Pt;
@@ -32,11 +32,17 @@ impl Flow<'_> {
         Vec::new()
     }
 
-    /// Running header (partner and solution left, the current section right) and
-    /// "Page k of N" footer on every page but the title page.
-    pub(super) fn decorate(&mut self, pages: &mut [Page], sections: &[String]) {
+    /// Running header (partner and solution left, the section in force at the top of the
+    /// page right) and "Page k of N" footer on every page but the title page.
+    pub(super) fn decorate(
+        &mut self,
+        pages: &mut [Page],
+        headings: &[HeadingMark],
+        anchors: &Anchors,
+    ) {
         const HEADER: Mark = Mark::Artifact(Artifact::Header);
         let geo = self.settings.geometry;
+        let sections = sections_at_top(headings, anchors, pages.len(), geo.top);
         let total = pages.len();
         let size = Pt(8.0);
         let header = self.settings.running_header.clone();
@@ -90,6 +96,31 @@ impl Flow<'_> {
     }
 }
 
+/// The section each page starts in: the last H2 that begins on an earlier page or opens
+/// this one. As in a printed report, a page whose top half continues one section and whose
+/// lower half begins the next is headed by the one the reader is still in; the new
+/// section's own heading on the page already names it.
+fn sections_at_top(
+    headings: &[HeadingMark],
+    anchors: &Anchors,
+    pages: usize,
+    top: Pt,
+) -> Vec<String> {
+    let mut sections = vec![String::new(); pages];
+    for h in headings.iter().filter(|h| h.level == 2) {
+        let Some(&(page, y)) = anchors.get(&h.anchor) else {
+            continue;
+        };
+        // Pagination drops the space above a chunk that opens a page, so a heading at the
+        // top sits exactly at the body's top edge.
+        let first = if y <= top { page } else { page + 1 };
+        for s in sections.iter_mut().skip(first) {
+            s.clone_from(&h.title);
+        }
+    }
+    sections
+}
+
 fn text_items(glyphs: Vec<Glyph>, x: Pt, y: Pt, size: Pt, color: Rgb, mark: Mark) -> Vec<Item> {
     split_faces(glyphs)
         .into_iter()
@@ -103,4 +134,52 @@ fn text_items(glyphs: Vec<Glyph>, x: Pt, y: Pt, size: Pt, color: Rgb, mark: Mark
             mark,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{run, settings};
+    use super::*;
+
+    /// The running header's text on each page: the partner part, then the section.
+    fn headers(l: &super::super::Layout) -> Vec<String> {
+        l.pages
+            .iter()
+            .map(|p| {
+                p.items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Text { glyphs, mark, .. }
+                            if *mark == Mark::Artifact(Artifact::Header) =>
+                        {
+                            Some(glyphs.iter().flat_map(|g| g.chars()).collect::<String>())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_is_headed_by_the_section_it_starts_in() {
+        let filler = "Evidence of the kind a reviewer reads closely. ".repeat(120);
+        let md = format!("# T\n\n## Alpha\n\n{filler}\n\n## Beta\n\nShort.\n\n## Ref B\n\nLast.\n");
+        let l = run(&md);
+        let top = settings().geometry.top;
+        let (beta, y) = l.anchors["beta"];
+        assert!(
+            y > top,
+            "Beta must begin below the top of page {beta} for this test"
+        );
+        let (ref_b, y) = l.anchors["ref-b"];
+        assert_eq!(y, top, "Ref B opens page {ref_b}");
+        let h = headers(&l);
+        assert_eq!(h[0], "", "the title page has no header");
+        assert_eq!(h[1], "AcmeAlpha");
+        // Alpha runs on into the page where Beta begins: that page is still Alpha's.
+        assert_eq!(h[beta], "AcmeAlpha", "{h:?}");
+        // A section that opens its page names it.
+        assert_eq!(h[ref_b], "AcmeRef B", "{h:?}");
+    }
 }

@@ -211,16 +211,7 @@ fn layout_with(
     chunks.extend(body);
 
     let (mut pages, anchors) = paginate(chunks, &geo)?;
-    // The section in force on each page (the last H2 that starts on or before it).
-    let mut section_of_page: Vec<String> = vec![String::new(); pages.len()];
-    for h in collect_headings(blocks).iter().filter(|h| h.level == 2) {
-        if let Some((page, _)) = anchors.get(&h.anchor) {
-            for s in section_of_page.iter_mut().skip(*page) {
-                s.clone_from(&h.title);
-            }
-        }
-    }
-    flow.decorate(&mut pages, &section_of_page);
+    flow.decorate(&mut pages, &collect_headings(blocks), &anchors);
 
     let mut warnings = flow.warnings;
     for (path, chars) in flow.missing {
