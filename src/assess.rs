@@ -491,7 +491,7 @@ impl Ctx<'_> {
                 let allowed: Vec<String> = rules.apn_tiers.iter().map(kebab).collect();
                 match b.partner.apn_tier {
                     Some(t) if rules.apn_tiers.contains(&t) => {
-                        ev.push(format!("APN tier: {}", kebab(&t)));
+                        ev.push(format!("APN tier: {}", t.aws_name()));
                     }
                     Some(t) => f.push(Finding::new(
                         format!("`partner.apn_tier` is {}; needs {}", kebab(&t), list_words(&allowed)),
@@ -507,7 +507,7 @@ impl Ctx<'_> {
                 let allowed: Vec<String> = rules.support_plans.iter().map(kebab).collect();
                 match b.partner.support_plan {
                     Some(p) if rules.support_plans.contains(&p) => {
-                        ev.push(format!("AWS Support plan: {}", kebab(&p)));
+                        ev.push(format!("AWS Support plan: {}", p.aws_name()));
                     }
                     Some(p) => f.push(Finding::new(
                         format!("`partner.support_plan` is {}; needs {}", kebab(&p), list_words(&allowed)),

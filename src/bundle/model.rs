@@ -198,6 +198,21 @@ pub enum ApnTier {
     Premier,
 }
 
+// The bundle spells values as kebab-case keys; the packet shows the names AWS uses for the
+// tiers, plans and certification levels, as a reviewer knows them.
+
+impl ApnTier {
+    /// The tier's name as AWS writes it.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ApnTier::Registered => "Registered",
+            ApnTier::Select => "Select",
+            ApnTier::Advanced => "Advanced",
+            ApnTier::Premier => "Premier",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SupportPlan {
@@ -206,6 +221,19 @@ pub enum SupportPlan {
     Business,
     EnterpriseOnRamp,
     Enterprise,
+}
+
+impl SupportPlan {
+    /// The plan's name as AWS writes it.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            SupportPlan::Basic => "Basic",
+            SupportPlan::Developer => "Developer",
+            SupportPlan::Business => "Business",
+            SupportPlan::EnterpriseOnRamp => "Enterprise On-Ramp",
+            SupportPlan::Enterprise => "Enterprise",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -232,6 +260,18 @@ pub enum CertLevel {
     Associate,
     Professional,
     Specialty,
+}
+
+impl CertLevel {
+    /// The certification level's name as AWS writes it.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            CertLevel::Foundational => "Foundational",
+            CertLevel::Associate => "Associate",
+            CertLevel::Professional => "Professional",
+            CertLevel::Specialty => "Specialty",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -504,11 +504,11 @@ pub fn build(
             apn_tier: b
                 .partner
                 .apn_tier
-                .map_or("not stated".into(), |t| kebab(&t)),
+                .map_or("not stated".into(), |t| t.aws_name().into()),
             support_plan: b
                 .partner
                 .support_plan
-                .map_or("not stated".into(), |p| kebab(&p)),
+                .map_or("not stated".into(), |p| p.aws_name().into()),
             public_support_statement: b
                 .partner
                 .public_support_statement
@@ -523,7 +523,7 @@ pub fn build(
                 .map(|s| CertView {
                     name: s.name.clone(),
                     certification: s.certification.clone().unwrap_or_default(),
-                    level: kebab(&s.level),
+                    level: s.level.aws_name().into(),
                     expires: s
                         .expires
                         .map_or("no expiry given".into(), |e| e.to_string()),
@@ -884,6 +884,7 @@ fn reference_view(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::model::{ApnTier, CertLevel, SupportPlan};
 
     fn northwind() -> (Loaded, Assessment) {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/northwind-vision");
@@ -910,6 +911,35 @@ mod tests {
         // Found once, beside the assessment: the view does not look for more.
         let none = build(&loaded, &a, &[], Edition::Partner, None);
         assert!(none.advisories.is_empty());
+    }
+
+    #[test]
+    fn tiers_plans_and_levels_read_as_aws_names_them() {
+        let (mut loaded, _) = northwind();
+        let p = &mut loaded.bundle.partner;
+        p.apn_tier = Some(ApnTier::Advanced);
+        p.support_plan = Some(SupportPlan::EnterpriseOnRamp);
+        p.certified_staff.truncate(1);
+        p.certified_staff[0].level = CertLevel::Professional;
+        let a = crate::assess::evaluate(&loaded.bundle, loaded.checklist);
+        let view = build(&loaded, &a, &[], Edition::Partner, None);
+        assert_eq!(view.partner.apn_tier, "Advanced");
+        assert_eq!(view.partner.support_plan, "Enterprise On-Ramp");
+        assert_eq!(view.partner.certified_staff[0].level, "Professional");
+        // The judgement's own evidence line names the tier the same way.
+        let p1 = view
+            .prerequisites
+            .iter()
+            .find(|i| i.id == "P1")
+            .expect("P1");
+        assert!(
+            p1.evidence.iter().any(|e| e == "APN tier: Advanced"),
+            "{:?}",
+            p1.evidence
+        );
+        loaded.bundle.partner.support_plan = None;
+        let view = build(&loaded, &a, &[], Edition::Partner, None);
+        assert_eq!(view.partner.support_plan, "not stated");
     }
 
     #[test]
