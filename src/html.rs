@@ -204,15 +204,38 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
     let mut slugger = Slugger::default();
     let mut out = Vec::with_capacity(events.len());
     let mut link_stack: Vec<bool> = Vec::new();
+    let mut in_cell = false;
+    let mut in_heading = false;
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
+            Event::Start(Tag::TableCell) => {
+                in_cell = true;
+                out.push(events[i].clone());
+            }
+            Event::End(TagEnd::TableCell) => {
+                in_cell = false;
+                out.push(events[i].clone());
+            }
+            Event::Text(t) if in_cell => out.extend(dates_kept_whole(t)),
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                out.push(events[i].clone());
+            }
+            // Not in a heading, whose text also makes the page title and the anchor.
+            Event::Code(t) if !in_heading && t.chars().count() <= SHORT_CODE => {
+                out.push(Event::Html(CowStr::from(format!(
+                    "<code class=\"whole\">{}</code>",
+                    html_escape(t)
+                ))));
+            }
             Event::Start(Tag::Heading {
                 level,
                 classes,
                 attrs,
                 ..
             }) => {
+                in_heading = true;
                 let text = heading_text(&events[i + 1..]);
                 let anchor = slugger.slug(&text);
                 let mut classes = classes.clone();
@@ -333,6 +356,50 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
             other => out.push(other.clone()),
         }
         i += 1;
+    }
+    out
+}
+
+/// Code spans up to this many characters are kept on one line: a narrow column or a line's
+/// end would otherwise break a name like `text-too-short` at its hyphens, which reads as two
+/// names. Longer ones may still break there, or they would widen a table column too much.
+const SHORT_CODE: usize = 20;
+
+/// `text` with each ISO date (`2026-08-14`) in a `<time>` element, which the page's CSS keeps
+/// on one line: a table cell would otherwise break a date after one of its hyphens.
+fn dates_kept_whole(text: &str) -> Vec<Event<'static>> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let is_date = |at: usize| {
+        at + 10 <= b.len()
+            && digits(at..at + 4)
+            && b[at + 4] == b'-'
+            && digits(at + 5..at + 7)
+            && b[at + 7] == b'-'
+            && digits(at + 8..at + 10)
+            && (at == 0 || !b[at - 1].is_ascii_digit())
+            && b.get(at + 10).is_none_or(|c| !c.is_ascii_digit())
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while at < b.len() {
+        if is_date(at) {
+            if start < at {
+                out.push(Event::Text(CowStr::from(text[start..at].to_string())));
+            }
+            let date = &text[at..at + 10];
+            out.push(Event::Html(CowStr::from(format!(
+                "<time datetime=\"{date}\">{date}</time>"
+            ))));
+            at += 10;
+            start = at;
+        } else {
+            at += 1;
+        }
+    }
+    if start < b.len() {
+        out.push(Event::Text(CowStr::from(text[start..].to_string())));
     }
     out
 }
@@ -544,6 +611,47 @@ mod tests {
         let spliced = splice_assets(page, &assets);
         assert_eq!(spliced, "aeHl6b\u{0}7\u{0}c\u{0}x");
         assert_eq!(spliced.capacity(), spliced.len());
+    }
+
+    #[test]
+    fn dates_in_table_cells_and_short_code_names_are_kept_whole() {
+        let html = page(
+            "| Expires | Code |\n|---|---|\n| 2026-08-14, until 2027-01-31 | `text-too-short` |\n\
+             | 12026-08-14 | `a-code-name-longer-than-twenty` |\n\nOn 2026-08-14 in prose \
+             (`text-too-short`).\n\n## The `short-code` heading\n",
+        );
+        assert!(
+            html.contains(
+                "<td><time datetime=\"2026-08-14\">2026-08-14</time>, until \
+                 <time datetime=\"2027-01-31\">2027-01-31</time></td>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code class=\"whole\">text-too-short</code>"),
+            "{html}"
+        );
+        // Not a date (five digits of year), a long code name, and prose are left alone.
+        assert!(html.contains("<td>12026-08-14</td>"), "{html}");
+        assert!(
+            html.contains("<code>a-code-name-longer-than-twenty</code>"),
+            "{html}"
+        );
+        assert!(html.contains("On 2026-08-14 in prose"), "{html}");
+        // A short code name at a line's end in prose is kept whole too; one in a heading
+        // stays plain code.
+        assert!(
+            html.contains("prose (<code class=\"whole\">text-too-short</code>)"),
+            "{html}"
+        );
+        assert!(
+            html.contains("The <code>short-code</code> heading"),
+            "{html}"
+        );
+        assert!(
+            html.contains("time, code.whole { white-space: nowrap; }"),
+            "the CSS keeps them whole"
+        );
     }
 
     #[test]

@@ -204,10 +204,15 @@ fn each_page(bin: &Path, mut look: impl FnMut(&mut Browser, &str)) {
 
 /// Every table cell on the page that is laid out broader than a pixel (a header shown only
 /// to screen readers is clipped to one): a word broken across lines anywhere but after a
-/// hyphen, dash or slash it contains, and content wider than its cell.
+/// hyphen, dash or slash it contains, a date or a code name of up to 20 characters broken
+/// at all, and content wider than its cell.
 const TABLE_PROBLEMS: &str = r#"(() => {
   const problems = [];
   const breakable = new Set(['-', '\u2010', '\u2013', '\u2014', '/']);
+  const whole = (node, word) => {
+    const code = node.parentElement.closest('code');
+    return /\d{4}-\d{2}-\d{2}/.test(word) || (code !== null && code.textContent.length <= 20);
+  };
   const line = rects => new Set([...rects].filter(r => r.width > 0).map(r => Math.round(r.top)));
   const where = cell => {
     let el = cell.closest('.table-wrap');
@@ -229,14 +234,16 @@ const TABLE_PROBLEMS: &str = r#"(() => {
         range.setStart(node, m.index);
         range.setEnd(node, m.index + m[0].length);
         if (line(range.getClientRects()).size <= 1) continue;
-        // Which lines each character is on: a new line may start only after a hyphen.
+        // Which lines each character is on: a new line may start only after a hyphen, and
+        // not even there in a date or a short code name.
+        const unbreakable = whole(node, m[0]);
         let previous = null;
         for (let i = 0; i < m[0].length; i++) {
           range.setStart(node, m.index + i);
           range.setEnd(node, m.index + i + 1);
           const top = [...line(range.getClientRects())][0];
           if (top === undefined) continue;
-          if (previous !== null && top !== previous && !breakable.has(m[0][i - 1])) {
+          if (previous !== null && top !== previous && (unbreakable || !breakable.has(m[0][i - 1]))) {
             problems.push('word broken across lines: ' + JSON.stringify(m[0].slice(0, i) + '|' + m[0].slice(i)) + ' in ' + where(cell));
           }
           previous = top;
