@@ -209,6 +209,20 @@ fn safe_events<'a>(events: Vec<Event<'a>>, opts: &HtmlOptions<'_>) -> Vec<Event<
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
+            // A cell that says only "—" (no reasons, no decision) is marked, so the page can
+            // leave the line out of a checklist card while the cell stays for screen readers.
+            Event::Start(Tag::TableCell)
+                if matches!(
+                    (events.get(i + 1), events.get(i + 2)),
+                    (Some(Event::Text(t)), Some(Event::End(TagEnd::TableCell))) if t.as_ref() == "—"
+                ) =>
+            {
+                out.push(events[i].clone());
+                out.push(Event::Html(CowStr::from("<span class=\"none\">—</span>")));
+                out.push(events[i + 2].clone());
+                i += 3;
+                continue;
+            }
             Event::Start(Tag::TableCell) => {
                 in_cell = true;
                 out.push(events[i].clone());
@@ -652,6 +666,16 @@ mod tests {
             html.contains("time, code.whole { white-space: nowrap; }"),
             "the CSS keeps them whole"
         );
+    }
+
+    #[test]
+    fn a_cell_that_says_only_a_dash_is_marked() {
+        let html = page("| Reasons | Decision |\n|---|---|\n| — | — approved |\n");
+        assert!(
+            html.contains("<td><span class=\"none\">—</span></td>"),
+            "{html}"
+        );
+        assert!(html.contains("<td>— approved</td>"), "{html}");
     }
 
     #[test]

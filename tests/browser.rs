@@ -75,6 +75,8 @@ addEventListener('load', () => {
     overflow: document.documentElement.scrollWidth > innerWidth + 1,
     violations: violations,
     requests: performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('data:')),
+    dash_cells: [...document.querySelectorAll('#completed-checklist + p + .table-wrap tbody td')].filter(c => c.textContent.trim() === '—').length,
+    dash_cells_shown: [...document.querySelectorAll('#completed-checklist + p + .table-wrap tbody td')].filter(c => c.textContent.trim() === '—' && c.getBoundingClientRect().width > 1).map(c => c.closest('tr').cells[0].textContent),
     badge_colour: (() => { const b = document.querySelector('.status.not-met'); return b ? getComputedStyle(b).color : null; })(),
   };
   document.body.setAttribute('data-test', JSON.stringify(r));
@@ -128,6 +130,14 @@ fn chromium_loads_the_packet_offline_with_the_diagram_and_statuses() {
         assert!(r["not_met_badges"].as_u64().unwrap_or(0) >= 6, "{r}");
         assert!(r["th"].as_u64().unwrap_or(0) >= 6);
         assert_eq!(r["badge_colour"].as_str(), Some("rgb(163, 35, 28)"));
+        // A Met item's card shows no "Reasons: —" or "Reviewer decision: —" line, yet its
+        // row keeps those cells for screen readers.
+        assert!(r["dash_cells"].as_u64().unwrap_or(0) >= 10, "{r}");
+        assert_eq!(
+            r["dash_cells_shown"],
+            serde_json::json!([]),
+            "empty lines shown at {width}px"
+        );
         let text = r["text"].as_str().unwrap_or_default();
         assert!(text.contains("Not Met") && text.contains("Brightwater Beverages"));
         assert_eq!(
