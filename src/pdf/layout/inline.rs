@@ -23,8 +23,9 @@ fn may_hyphenate(chars: &[char]) -> bool {
             .any(|w| w[0] == '.' && w[1].is_alphanumeric()))
 }
 
-/// The longest code span, in characters, kept whole on one line.
-const MAX_GLUED_CODE: usize = 16;
+/// The longest code span, in characters, kept whole on one line: a command and its
+/// argument (`dossier init`) or a key and its value (`public: true`), read as one term.
+const MAX_GLUED_CODE: usize = 12;
 
 impl Flow<'_> {
     fn run_style(&self, s: &model::InlineStyle, base: &TextStyle, mark: Mark) -> RunStyle {
@@ -117,8 +118,9 @@ impl Flow<'_> {
             }
             // Verdicts ("Not Met") and short code spans (`dossier init`) read as one term:
             // they never break at their spaces, nor stretch them. A longer span
-            // (`Your Company, Inc.`) is a phrase; kept whole, it can leave the line before
-            // it too short to fill, so it breaks at its spaces as text does.
+            // (`Your ML Solution`) is a phrase; kept whole, it can leave the line before it
+            // too short to fill, so it breaks at its spaces as text does (they still do not
+            // stretch: `text::stretch_width`).
             let glue = inline.style.status.is_some()
                 || (style.code_bg && inline.text.chars().count() <= MAX_GLUED_CODE);
             self.push_text(&inline.text, &style, glue, &mut word, &mut out);
@@ -578,7 +580,10 @@ mod tests {
                   the partner's own value. (`starter-text`)\n\
                   - **Warning** at `partner.website` (line 14 of `bundle.yaml`): still the \
                   starter text `https://www.example.com` that `dossier init` wrote. Replace it \
-                  with the partner's own value. (`starter-text`)\n";
+                  with the partner's own value. (`starter-text`)\n\
+                  - **Warning** at `solution.name` (line 28 of `bundle.yaml`): still the \
+                  starter text `Your ML Solution` that `dossier init` wrote. Replace it with \
+                  the partner's own value. (`starter-text`)\n";
         let text = all_text(&run(md)).replace('\u{2022}', "");
         let lines: Vec<&str> = text.lines().collect();
         let first = |start: &str| {
@@ -590,6 +595,10 @@ mod tests {
         };
         assert!(
             first("Warning at partner.name").ends_with("starter text Your Company,"),
+            "{text}"
+        );
+        assert!(
+            first("Warning at solution.name").ends_with("starter text Your"),
             "{text}"
         );
         // The URL cannot break, so this line stays short; but it ends as late as it can.
