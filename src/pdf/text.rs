@@ -83,6 +83,16 @@ fn word_width(pieces: &[Piece]) -> Pt {
     pieces.iter().map(Piece::width).sum()
 }
 
+/// How much of a space takes part in justification: a space inside code (a long span
+/// broken at its spaces) keeps the monospaced width it was written with.
+fn stretch_width(space: &Piece) -> Pt {
+    if space.style.code_bg {
+        Pt::ZERO
+    } else {
+        space.width()
+    }
+}
+
 // Rounding in advances must not push a line that fits exactly onto the next one.
 const EPS: Pt = Pt(0.01);
 
@@ -178,10 +188,31 @@ pub(crate) fn break_lines(atoms: &[Atom], width: Pt) -> Vec<Line> {
 const STRETCH: f32 = 0.5;
 const SHRINK: f32 = 0.33;
 /// Demerits for ending a line at a hyphen (TeX's \hyphenpenalty 50, squared, plus change).
-const HYPHEN_DEMERITS: f32 = 2500.0;
+const HYPHEN_DEMERITS: f64 = 2500.0;
 /// Extra demerits when the last line but one of a paragraph ends in a hyphen (TeX's
 /// \finalhyphendemerits): a word split just before a short last line reads badly.
-const FINAL_HYPHEN_DEMERITS: f32 = 5000.0;
+const FINAL_HYPHEN_DEMERITS: f64 = 5000.0;
+/// Where TeX's badness, 100·ratio³, reaches its cap of 10,000 ("infinitely bad").
+const BADNESS_CAP_RATIO: f32 = 4.641_589;
+
+/// The badness of a line whose spaces are stretched (or squeezed) by `ratio` of their
+/// stretch (shrink): TeX's 100·|ratio|³ up to 10,000, then growing on along its tangent
+/// instead of staying capped. A capped badness makes all lines that cannot be filled
+/// equally bad, so the breaker would as soon leave "Warning at" alone on a line as end it
+/// a few words later, before a long code span or URL that cannot be broken; such lines
+/// are set at their natural spacing and look as if a forced break ended them. Growing
+/// only linearly keeps the demerits of a paragraph with such a line small enough that the
+/// other lines' choices still count in an f64 sum.
+fn badness(ratio: f32) -> f64 {
+    let r = f64::from(ratio.abs());
+    let cap = f64::from(BADNESS_CAP_RATIO);
+    if r <= cap {
+        100.0 * r.powi(3)
+    } else {
+        10_000.0 + 300.0 * cap * cap * (r - cap)
+    }
+}
+
 /// Hyphenated lines allowed in a row (explicit hyphens as in "multi-|tenant" count too).
 const MAX_HYPHENS: usize = 2;
 
@@ -263,19 +294,26 @@ fn fit_paragraph(mut atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
         })
         .chain(std::iter::once(None))
         .collect();
+    let stretch: Vec<Pt> = words
+        .iter()
+        .map(|w| match w.1 {
+            Some(Break::Space(p)) => stretch_width(p),
+            _ => Pt::ZERO,
+        })
+        .collect();
     let space_w = |k: usize| space[k];
     let hyphen_w = |k: usize| hyphen[k].unwrap_or(Pt::ZERO);
-    // Prefix sums of word + preceding space widths, and of space widths alone.
+    // Prefix sums of word + preceding space widths, and of the spaces' stretchable widths.
     let mut total = vec![Pt::ZERO; n + 1];
     let mut spaces = vec![Pt::ZERO; n + 1];
     for k in 0..n {
         total[k + 1] = total[k] + word_width(words[k].0) + space_w(k);
-        spaces[k + 1] = spaces[k] + space_w(k);
+        spaces[k + 1] = spaces[k] + stretch[k];
     }
     // best[j][h]: least demerits for breaking before word j with the last h lines (h ≤ 2)
     // all ending in a hyphenation point; from[j][h]: the break, and its h, where that line
     // starts. `reached[j]`: some line may end before word j.
-    let mut best = vec![[f32::INFINITY; MAX_HYPHENS + 1]; n + 1];
+    let mut best = vec![[f64::INFINITY; MAX_HYPHENS + 1]; n + 1];
     let mut from = vec![[(0usize, 0usize); MAX_HYPHENS + 1]; n + 1];
     let mut reached = vec![false; n + 1];
     best[0][0] = 0.0;
@@ -289,7 +327,7 @@ fn fit_paragraph(mut atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
                 continue;
             }
             let natural = line_end - total[i] - space_w(i);
-            let stretchable = spaces[j] - spaces[i] - space_w(i);
+            let stretchable = spaces[j] - spaces[i] - stretch[i];
             let slack = width - natural;
             let demerits = if is_last {
                 if slack < -EPS {
@@ -301,10 +339,10 @@ fn fit_paragraph(mut atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
                 let ratio = if slack.0.abs() <= EPS.0 {
                     0.0
                 } else if stretchable.0 <= 0.0 {
-                    // Nothing to stretch or squeeze: loose (allowed, at worst badness) or
-                    // overfull (never).
+                    // Nothing to stretch or squeeze: loose as if it had a 1 pt space (so
+                    // the shorter of two such lines still wins), or overfull (never).
                     if slack > Pt::ZERO {
-                        f32::INFINITY
+                        slack / (Pt(1.0) * STRETCH)
                     } else {
                         f32::NEG_INFINITY
                     }
@@ -317,8 +355,7 @@ fn fit_paragraph(mut atoms: Vec<Atom>, width: Pt) -> Vec<Line> {
                     // Too tight even when squeezed: starting earlier only makes it tighter.
                     break;
                 }
-                let badness = (100.0 * ratio.abs().powi(3)).min(10_000.0);
-                (10.0 + badness).powi(2)
+                (10.0 + badness(ratio)).powi(2)
             };
             for h in 0..=MAX_HYPHENS {
                 if !best[i][h].is_finite() {
@@ -580,7 +617,7 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
         .atoms
         .iter()
         .map(|a| match a {
-            Atom::Space(p) => p.width(),
+            Atom::Space(p) => stretch_width(p),
             _ => Pt::ZERO,
         })
         .sum();
@@ -684,7 +721,7 @@ pub(crate) fn place_line(line: &Line, x: Pt, width: Pt, align: Align) -> Vec<Run
             Atom::Space(p) => {
                 // The extra room goes after the (single) space glyph.
                 let n = p.glyphs.len().max(1) as f32;
-                push(p, p.width() * per_pt / n, &mut pen);
+                push(p, stretch_width(p) * per_pt / n, &mut pen);
             }
             Atom::Newline | Atom::Hyphen(_) => {}
         }
@@ -859,7 +896,7 @@ pub(crate) mod tests {
 
     /// Demerits of a set of lines, computed independently of the breaker: `None` if a line
     /// is overfull beyond its shrink.
-    fn demerits(lines: &[Line], width: Pt) -> Option<f32> {
+    fn demerits(lines: &[Line], width: Pt) -> Option<f64> {
         let mut sum = 0.0;
         for l in lines {
             let spaces = l
@@ -874,16 +911,27 @@ pub(crate) mod tests {
                 }
                 continue;
             }
-            let room = 3.0 * spaces as f32 * if slack > 0.0 { STRETCH } else { SHRINK };
+            // A line without spaces is loose as if it had 1 pt of them.
+            let room = f64::from(if spaces == 0 {
+                1.0
+            } else {
+                3.0 * spaces as f32
+            }) * f64::from(if slack > 0.0 { STRETCH } else { SHRINK });
             let r = if slack.abs() <= 0.01 {
                 0.0
             } else {
-                slack / room
+                f64::from(slack) / room
             };
             if r < -1.0 || (spaces == 0 && slack < 0.0) {
                 return None;
             }
-            let b = (100.0 * r.abs().powi(3)).min(10_000.0);
+            // 100·r³, continued past 10,000 (at r = 10,000^(1/3) / 100^(1/3)) by its tangent.
+            let cap = (10_000.0f64 / 100.0).cbrt();
+            let b = if r.abs() <= cap {
+                100.0 * r.abs().powi(3)
+            } else {
+                10_000.0 + 300.0 * cap * cap * (r.abs() - cap)
+            };
             sum += (10.0 + b).powi(2);
         }
         Some(sum)
@@ -899,7 +947,7 @@ pub(crate) mod tests {
         let mut beats_greedy = false;
         for width in [45.0, 52.0, 60.0, 71.0, 88.0] {
             let width = Pt(width);
-            let mut best = f32::INFINITY;
+            let mut best = f64::INFINITY;
             for mask in 0u32..(1 << (n - 1)) {
                 let mut lines = Vec::new();
                 let mut cur: Vec<&str> = vec![words[0]];
@@ -1060,6 +1108,59 @@ pub(crate) mod tests {
         let runs = place_line(&lines[0], Pt(0.0), Pt(24.0), Align::Justify);
         let end: Pt = runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max);
         assert!((end - Pt(24.0)).0.abs() < 0.01, "ends at {end:?}");
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_filled_still_ends_as_late_as_it_can() {
+        // On 100 pt the long words leave no way to fill every line. "aa" alone (90 pt
+        // short) lets the next line come close; running on to the c's leaves a line only
+        // 9 pt short and the next 12 pt short. The second is far better: a line that cannot
+        // be filled is set unstretched, and a very short one looks like a forced break.
+        let text = "aa bbb cccccccccccc ddd eeeeeeeeeeeeee fff";
+        let lines = break_justified(atoms(text), Pt(100.0));
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts, ["aa bbb cccccccccccc", "ddd eeeeeeeeeeeeee", "fff"]);
+    }
+
+    #[test]
+    fn spaces_inside_code_take_no_stretch() {
+        let code = RunStyle {
+            code_bg: true,
+            ..style()
+        };
+        let mut a = atoms("aa bb");
+        a.extend([
+            Atom::Space(Piece {
+                style: style(),
+                glyphs: glyphs(" ", 3.0),
+            }),
+            Atom::Word(vec![Piece {
+                style: code.clone(),
+                glyphs: glyphs("cc", 5.0),
+            }]),
+            Atom::Space(Piece {
+                style: code.clone(),
+                glyphs: glyphs(" ", 3.0),
+            }),
+            Atom::Word(vec![Piece {
+                style: code,
+                glyphs: glyphs("dd", 5.0),
+            }]),
+        ]);
+        let line = Line {
+            atoms: a,
+            width: Pt(49.0),
+            last: false,
+        };
+        // 1 pt of slack goes to the two text spaces; the space in the code keeps 3 pt.
+        let runs = place_line(&line, Pt::ZERO, Pt(50.0), Align::Justify);
+        let spaces: Vec<Pt> = runs
+            .iter()
+            .flat_map(|r| &r.glyphs)
+            .filter(|g| g.ch == ' ')
+            .map(|g| g.advance + g.extra)
+            .collect();
+        assert_eq!(spaces, [Pt(3.5), Pt(3.5), Pt(3.0)]);
     }
 
     #[test]

@@ -23,6 +23,10 @@ fn may_hyphenate(chars: &[char]) -> bool {
             .any(|w| w[0] == '.' && w[1].is_alphanumeric()))
 }
 
+/// The longest code span, in characters, kept whole on one line: a command and its
+/// argument (`dossier init`) or a key and its value (`public: true`), read as one term.
+const MAX_GLUED_CODE: usize = 12;
+
 impl Flow<'_> {
     fn run_style(&self, s: &model::InlineStyle, base: &TextStyle, mark: Mark) -> RunStyle {
         let bold = s.bold || s.status.is_some();
@@ -112,8 +116,13 @@ impl Flow<'_> {
                 out.push(Atom::Newline);
                 continue;
             }
-            // Code and verdicts ("Not Met") never break at their spaces, nor stretch them.
-            let glue = style.code_bg || inline.style.status.is_some();
+            // Verdicts ("Not Met") and short code spans (`dossier init`) read as one term:
+            // they never break at their spaces, nor stretch them. A longer span
+            // (`Your ML Solution`) is a phrase; kept whole, it can leave the line before it
+            // too short to fill, so it breaks at its spaces as text does (they still do not
+            // stretch: `text::stretch_width`).
+            let glue = inline.style.status.is_some()
+                || (style.code_bg && inline.text.chars().count() <= MAX_GLUED_CODE);
             self.push_text(&inline.text, &style, glue, &mut word, &mut out);
             // After the last run of an internal link, say which page it points to.
             if let (Some(Target::Anchor(a)), true) = (&style.link, page_ref != PageRef::None) {
@@ -540,5 +549,62 @@ mod tests {
             assert_eq!(ff, 80 - splits, "{text}");
         }
         assert!(broken > 0, "no layout broke inside the ligature");
+    }
+
+    #[test]
+    fn long_code_spans_may_break_at_their_spaces_short_ones_stay_whole() {
+        // Shifting the text by a few letters brings each span to a line end in some layout.
+        let mut long_broken = 0;
+        for shift in 0..24 {
+            let md = format!(
+                "## A\n\n{} {}\n",
+                "x".repeat(shift + 1),
+                "the starter text `Your Company, Inc.` that `dossier init` wrote; ".repeat(12)
+            );
+            let text = all_text(&run(&md));
+            assert!(!text.contains("dossier\ninit"), "{text}");
+            assert_eq!(text.matches("dossier init").count(), 12, "{text}");
+            long_broken +=
+                text.matches("Your\nCompany").count() + text.matches("Company,\nInc.").count();
+        }
+        assert!(long_broken > 0, "no layout broke the long span");
+    }
+
+    #[test]
+    fn a_line_before_a_long_code_span_is_not_left_short() {
+        // A list item of the starter packet's advisories: kept whole, the 18-letter value
+        // could not follow "starter text" on the first line, and the breaker, finding that
+        // line hopeless either way, ended it after "still the".
+        let md = "## A\n\n- **Warning** at `partner.name` (line 13 of `bundle.yaml`): still the \
+                  starter text `Your Company, Inc.` that `dossier init` wrote. Replace it with \
+                  the partner's own value. (`starter-text`)\n\
+                  - **Warning** at `partner.website` (line 14 of `bundle.yaml`): still the \
+                  starter text `https://www.example.com` that `dossier init` wrote. Replace it \
+                  with the partner's own value. (`starter-text`)\n\
+                  - **Warning** at `solution.name` (line 28 of `bundle.yaml`): still the \
+                  starter text `Your ML Solution` that `dossier init` wrote. Replace it with \
+                  the partner's own value. (`starter-text`)\n";
+        let text = all_text(&run(md)).replace('\u{2022}', "");
+        let lines: Vec<&str> = text.lines().collect();
+        let first = |start: &str| {
+            lines
+                .iter()
+                .find(|l| l.starts_with(start))
+                .copied()
+                .unwrap_or_default()
+        };
+        assert!(
+            first("Warning at partner.name").ends_with("starter text Your Company,"),
+            "{text}"
+        );
+        assert!(
+            first("Warning at solution.name").ends_with("starter text Your"),
+            "{text}"
+        );
+        // The URL cannot break, so this line stays short; but it ends as late as it can.
+        assert!(
+            first("Warning at partner.website").ends_with("still the starter text"),
+            "{text}"
+        );
     }
 }
