@@ -75,8 +75,8 @@ addEventListener('load', () => {
     overflow: document.documentElement.scrollWidth > innerWidth + 1,
     violations: violations,
     requests: performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('data:')),
-    dash_cells: [...document.querySelectorAll('#completed-checklist + p + .table-wrap tbody td')].filter(c => c.textContent.trim() === '—').length,
-    dash_cells_shown: [...document.querySelectorAll('#completed-checklist + p + .table-wrap tbody td')].filter(c => c.textContent.trim() === '—' && c.getBoundingClientRect().width > 1).map(c => c.closest('tr').cells[0].textContent),
+    dash_cells: [...document.querySelectorAll(':is(#completed-checklist, #checklist-for-review) + p + .table-wrap tbody td')].filter(c => c.textContent.trim() === '—').length,
+    dash_cells_shown: [...document.querySelectorAll(':is(#completed-checklist, #checklist-for-review) + p + .table-wrap tbody td')].filter(c => c.textContent.trim() === '—' && c.getBoundingClientRect().width > 1).map(c => c.closest('tr').cells[0].textContent),
     badge_colour: (() => { const b = document.querySelector('.status.not-met'); return b ? getComputedStyle(b).color : null; })(),
   };
   document.body.setAttribute('data-test', JSON.stringify(r));
@@ -324,4 +324,23 @@ fn axe_core_finds_no_accessibility_violation_in_any_edition() {
         }
     });
     assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+#[test]
+fn the_reviewer_checklist_shows_no_empty_reasons_line() {
+    let Some(bin) = chromium_or_skip() else {
+        return;
+    };
+    let out = tempfile::tempdir().expect("temp dir");
+    let page = sample_page("northwind-vision", "reviewer", out.path());
+    let probe_page = out.path().join("probe.html");
+    let html = std::fs::read_to_string(&page).expect("page");
+    let probed = html
+        .replacen("<head>", &format!("<head>\n{CSP}"), 1)
+        .replace("</body>", &format!("{PROBE}</body>"));
+    std::fs::write(&probe_page, probed).expect("probe page");
+    let (r, _) = probe(&bin, &probe_page, 1200);
+    // Met items with "—" for their reasons, kept in the row but not shown.
+    assert!(r["dash_cells"].as_u64().unwrap_or(0) >= 9, "{r}");
+    assert_eq!(r["dash_cells_shown"], serde_json::json!([]), "{r}");
 }
