@@ -494,14 +494,18 @@ mod tests {
     use super::*;
 
     fn page(md: &str) -> String {
-        let assets = BTreeMap::new();
+        page_with(md, &BTreeMap::new())
+    }
+
+    /// The page of `md` with these assets; a page break before `reference-1-x`.
+    fn page_with(md: &str, assets: &BTreeMap<String, (&[u8], &'static str)>) -> String {
         render(
             md,
             &HtmlOptions {
                 lang: "en",
                 page_break_before: &["reference-1-x".to_string()],
                 toc_anchor: "contents",
-                assets: &assets,
+                assets,
                 extra_css: "",
             },
         )
@@ -547,17 +551,7 @@ mod tests {
         .into();
         // NUL in the Markdown must not be taken for an asset mark.
         let md = "# T\n\n## A\n\n![second](b.jpg)\n\nnul \u{0}0\u{0} here\n\n![first](a.png)\n";
-        let html = render(
-            md,
-            &HtmlOptions {
-                lang: "en",
-                page_break_before: &[],
-                toc_anchor: "contents",
-                assets: &assets,
-                extra_css: "",
-            },
-        )
-        .expect("renders");
+        let html = page_with(md, &assets);
         assert!(
             html.contains("src=\"data:image/jpeg;base64,/9j/AA==\" alt=\"second\""),
             "{html}"
@@ -576,17 +570,7 @@ mod tests {
             [("a.png".to_string(), (&b"xyz"[..], "image/png"))].into();
         let md =
             "# T\n\n![A long description of every box](a.png \"Short\")\n\n![Only alt](a.png)\n";
-        let html = render(
-            md,
-            &HtmlOptions {
-                lang: "en",
-                page_break_before: &[],
-                toc_anchor: "contents",
-                assets: &assets,
-                extra_css: "",
-            },
-        )
-        .expect("renders");
+        let html = page_with(md, &assets);
         assert!(
             html.contains("alt=\"A long description of every box\" title=\"Short\"><figcaption>Short</figcaption>"),
             "{html}"
@@ -600,17 +584,7 @@ mod tests {
 
     #[test]
     fn an_autolinked_address_links_to_mail() {
-        let html = render(
-            "# T\n\nWrite to <a.b@example.com>.\n",
-            &HtmlOptions {
-                lang: "en",
-                page_break_before: &[],
-                toc_anchor: "contents",
-                assets: &BTreeMap::new(),
-                extra_css: "",
-            },
-        )
-        .expect("renders");
+        let html = page("# T\n\nWrite to <a.b@example.com>.\n");
         assert!(
             html.contains("<a href=\"mailto:a.b@example.com\">a.b@example.com</a>"),
             "{html}"
